@@ -1,0 +1,99 @@
+import type { Sql } from "../db/sql";
+import { DEFAULT_LEASE_MS } from "./claim-jobs";
+import { coerceError } from "./errors";
+import { releaseExpiredLeases } from "./job-leases";
+import type { TaskRegistry } from "./job-kinds";
+import { JobRunner, type JobEvent } from "./job-runner";
+import { createWorkerId } from "./run-worker";
+
+export const DEFAULT_DRAIN_CONCURRENCY = 8;
+/** Never start a claim with less than this left: a claimed job needs time to run. */
+const MIN_CLAIM_HEADROOM_MS = 1_000;
+
+export interface DrainQueueOptions {
+  sql: Sql;
+  tasks: TaskRegistry;
+  /** Stop claiming before this much time has passed since the call. */
+  timeBudgetMs: number;
+  concurrency?: number;
+  leaseMs?: number;
+  onEvent?: (event: JobEvent) => void;
+}
+
+export interface DrainSummary {
+  claimed: number;
+  completed: number;
+  /** Attempts that failed (retried later or failed for good). */
+  failed: number;
+  /** Runnable jobs left in the queue when the drain stopped. */
+  remaining: number;
+  /** Jobs of dead workers or expired leases put back before draining. */
+  released: number;
+  ms: number;
+}
+
+/** The time left to start new work: the budget minus the slowest job seen so far (at least a second). */
+export function remainingClaimBudgetMs(startedAt: number, now: number, timeBudgetMs: number, slowestJobMs: number): number {
+  return timeBudgetMs - (now - startedAt) - Math.max(MIN_CLAIM_HEADROOM_MS, slowestJobMs);
+}
+
+/**
+ * Runs jobs until the queue is empty or the time budget is nearly spent, then waits
+ * for the jobs it started. For serverless callers: the cron route, after() in the
+ * route that enqueued work, and the Edge Function.
+ */
+export async function drainQueue(options: DrainQueueOptions): Promise<DrainSummary> {
+  const startedAt = Date.now();
+  const workerId = `drain-${createWorkerId()}`;
+  let slowestJobMs = 0;
+  const runner = new JobRunner({
+    sql: options.sql,
+    workerId,
+    tasks: options.tasks,
+    concurrency: options.concurrency ?? DEFAULT_DRAIN_CONCURRENCY,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    onEvent: (event) => {
+      if (event.type === "job:complete") slowestJobMs = Math.max(slowestJobMs, event.durationMs);
+      options.onEvent?.(event);
+    },
+  });
+  const heartbeat = setInterval(
+    () => runner.heartbeat().catch((error) => options.onEvent?.({ type: "error", error: coerceError(error), context: "heartbeat" })),
+    Math.max(1000, (options.leaseMs ?? DEFAULT_LEASE_MS) / 3),
+  );
+
+  let released = 0;
+  try {
+    released = await releaseExpiredLeases(options.sql);
+    let queueEmpty = false;
+    while (!queueEmpty && remainingClaimBudgetMs(startedAt, Date.now(), options.timeBudgetMs, slowestJobMs) > 0) {
+      const size = runner.claimSize();
+      if (size === 0) {
+        await runner.whenSlotFrees();
+        continue;
+      }
+      const claimed = await runner.claim(size);
+      if (claimed < size) {
+        // Nothing more right now; let what runs finish, it may enqueue follow-up jobs.
+        if (runner.runningCount === 0 && runner.bufferedCount === 0) queueEmpty = claimed === 0;
+        else await runner.whenSlotFrees();
+      }
+    }
+    await runner.releaseBuffered();
+    await runner.whenIdle();
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  const [row] = await options.sql<{ remaining: number }[]>`
+    select count(*)::int as remaining from grading_jobs where status = 'pending' and run_at <= now()
+  `;
+  return {
+    claimed: runner.stats.claimed,
+    completed: runner.stats.completed,
+    failed: runner.stats.failed + runner.stats.retried,
+    remaining: row?.remaining ?? 0,
+    released,
+    ms: Date.now() - startedAt,
+  };
+}

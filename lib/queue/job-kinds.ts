@@ -1,0 +1,45 @@
+import { z } from "zod";
+import type { GradingJobRow } from "./grading-job-row";
+import type { SqlExecutor } from "../db/sql";
+
+export interface JobContext {
+  job: GradingJobRow;
+  workerId: string;
+  /** Aborted when the worker lost the job's lease or is shutting down hard. */
+  signal: AbortSignal;
+  sql: SqlExecutor;
+}
+
+export interface JobKindDefinition<P = unknown> {
+  payload: z.ZodType<P>;
+  maxAttempts: number;
+}
+
+export interface JobTask<P = unknown> extends JobKindDefinition<P> {
+  handle(payload: P, context: JobContext): Promise<unknown> | unknown;
+}
+
+// A registry maps a kind to its definition; `any` lets one map hold tasks of different payloads.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JobKindRegistry = Record<string, JobKindDefinition<any>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskRegistry = Record<string, JobTask<any>>;
+
+export function defineTask<P>(task: JobTask<P>): JobTask<P> {
+  return task;
+}
+
+export const noopPayloadSchema = z.object({ label: z.string().max(200).optional() }).strict();
+export type NoopPayload = z.infer<typeof noopPayloadSchema>;
+
+/**
+ * Every kind of job Gradeline runs. The payload schemas here type enqueueJobs and
+ * are re-checked when a job is claimed, because a row can outlive the code that wrote it.
+ */
+export const jobKinds = {
+  // Does nothing: health checks and the queue benchmark.
+  noop: { payload: noopPayloadSchema, maxAttempts: 3 },
+} as const satisfies JobKindRegistry;
+
+export type JobKind = keyof typeof jobKinds;
+export type JobPayload<K extends JobKind> = z.infer<(typeof jobKinds)[K]["payload"]>;

@@ -1,0 +1,294 @@
+import type { Sql } from "../db/sql";
+import { claimJobs } from "./claim-jobs";
+import { completeJobs } from "./complete-jobs";
+import { coerceError, describeError, NonRetriableJobError, RetryAfterJobError } from "./errors";
+import { failJob } from "./fail-job";
+import type { GradingJobRow } from "./grading-job-row";
+import { heartbeatJobs, releaseJobs } from "./job-leases";
+import type { TaskRegistry } from "./job-kinds";
+
+/** Claim enough to cover this much work at the observed rate, so fast jobs never wait on a round-trip. */
+const PREFETCH_WINDOW_MS = 50;
+const MAX_CLAIM_BATCH = 500;
+const MAX_COMPLETION_BATCH = 1000;
+
+export type JobEvent =
+  | { type: "job:start"; job: GradingJobRow }
+  | { type: "job:complete"; job: GradingJobRow; durationMs: number }
+  | { type: "job:retry"; job: GradingJobRow; error: string; runAt: Date }
+  | { type: "job:failed"; job: GradingJobRow; error: string }
+  | { type: "job:lost"; jobId: number; kind?: string }
+  | { type: "error"; error: Error; context: string };
+
+export interface RunnerStats {
+  claimed: number;
+  completed: number;
+  /** Attempts that failed and were scheduled to run again. */
+  retried: number;
+  /** Jobs that ended as failed (no attempts left, or not retriable). */
+  failed: number;
+  /** Jobs this runner lost the lease of before finishing them. */
+  lost: number;
+}
+
+export interface JobRunnerOptions {
+  sql: Sql;
+  workerId: string;
+  tasks: TaskRegistry;
+  concurrency: number;
+  leaseMs: number;
+  onEvent?: (event: JobEvent) => void;
+}
+
+interface HeldJob {
+  job: GradingJobRow;
+  controller: AbortController;
+  started: boolean;
+}
+
+/**
+ * Claims, runs and settles jobs for one worker or one drain: a local buffer of
+ * claimed jobs, at most `concurrency` handlers at once, completions batched into one
+ * statement while the previous batch is in flight, and heartbeats for every held lease.
+ */
+export class JobRunner {
+  readonly stats: RunnerStats = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
+  private readonly held = new Map<number, HeldJob>();
+  private readonly buffer: GradingJobRow[] = [];
+  private running = 0;
+  private completionQueue: Array<{ job: GradingJobRow; result: unknown; startedAt: number }> = [];
+  private completionFlush: Promise<void> | null = null;
+  private settling = new Set<Promise<void>>();
+  private idleWaiters: Array<() => void> = [];
+  private slotWaiters: Array<() => void> = [];
+  private recentCompletions: number[] = [];
+  private readonly kinds: string[];
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.kinds = Object.keys(options.tasks);
+  }
+
+  get runningCount(): number {
+    return this.running;
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  get bufferedCount(): number {
+    return this.buffer.length;
+  }
+
+  /** How many jobs a claim should ask for now: free handler slots plus a prefetch sized by throughput. */
+  claimSize(): number {
+    const free = this.options.concurrency - this.running - this.buffer.length;
+    const now = Date.now();
+    this.recentCompletions = this.recentCompletions.filter((at) => now - at < 1000);
+    const prefetch = Math.ceil((this.recentCompletions.length * PREFETCH_WINDOW_MS) / 1000);
+    return Math.min(MAX_CLAIM_BATCH, Math.max(0, free + prefetch - this.buffer.length));
+  }
+
+  /** Claims up to `size` jobs into the buffer and starts what fits. Returns how many were claimed. */
+  async claim(size: number): Promise<number> {
+    if (size <= 0) return 0;
+    const jobs = await claimJobs(this.options.sql, {
+      workerId: this.options.workerId,
+      batchSize: size,
+      leaseMs: this.options.leaseMs,
+      kinds: this.kinds,
+    });
+    this.stats.claimed += jobs.length;
+    for (const job of jobs) {
+      this.held.set(job.id, { job, controller: new AbortController(), started: false });
+      this.buffer.push(job);
+    }
+    this.pump();
+    return jobs.length;
+  }
+
+  /** Starts buffered jobs while handler slots are free. */
+  pump(): void {
+    while (this.running < this.options.concurrency && this.buffer.length > 0) {
+      const job = this.buffer.shift()!;
+      const held = this.held.get(job.id);
+      if (!held) continue; // lost while buffered
+      held.started = true;
+      this.running++;
+      const settled = this.runJob(held).finally(() => {
+        this.running--;
+        this.settling.delete(settled);
+        this.pump();
+        for (const resolve of this.slotWaiters.splice(0)) resolve();
+        this.notifyIfIdle();
+      });
+      this.settling.add(settled);
+    }
+  }
+
+  private async runJob(held: HeldJob): Promise<void> {
+    const { job, controller } = held;
+    const startedAt = Date.now();
+    this.emit({ type: "job:start", job });
+    let result: unknown;
+    try {
+      const task = this.options.tasks[job.kind];
+      if (!task) throw new NonRetriableJobError(`this worker has no handler for job kind "${job.kind}"`);
+      const parsed = task.payload.safeParse(job.payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
+        throw new NonRetriableJobError(`invalid payload for "${job.kind}"${where}: ${issue?.message ?? "invalid"}`);
+      }
+      result = await task.handle(parsed.data, {
+        job,
+        workerId: this.options.workerId,
+        signal: controller.signal,
+        sql: this.options.sql,
+      });
+    } catch (error) {
+      await this.recordFailure(job, error);
+      return;
+    }
+    this.recentCompletions.push(Date.now());
+    await this.enqueueCompletion(job, result, startedAt);
+  }
+
+  private async recordFailure(job: GradingJobRow, error: unknown): Promise<void> {
+    const message = describeError(error);
+    try {
+      const outcome = await failJob(this.options.sql, {
+        jobId: job.id,
+        workerId: this.options.workerId,
+        error: message,
+        retryInMs: error instanceof RetryAfterJobError ? error.retryAfterMs : undefined,
+        permanent: error instanceof NonRetriableJobError,
+      });
+      this.held.delete(job.id);
+      if (!outcome) {
+        this.stats.lost++;
+        this.emit({ type: "job:lost", jobId: job.id, kind: job.kind });
+      } else if (outcome.status === "failed") {
+        this.stats.failed++;
+        this.emit({ type: "job:failed", job, error: message });
+      } else {
+        this.stats.retried++;
+        this.emit({ type: "job:retry", job, error: message, runAt: outcome.runAt });
+      }
+    } catch (dbError) {
+      // The lease will run out and the job will be retried; nothing is lost.
+      this.held.delete(job.id);
+      this.emit({ type: "error", error: coerceError(dbError), context: `recording failure of job ${job.id} (${job.kind})` });
+    }
+  }
+
+  private enqueueCompletion(job: GradingJobRow, result: unknown, startedAt: number): Promise<void> {
+    this.completionQueue.push({ job, result, startedAt });
+    if (!this.completionFlush) {
+      this.completionFlush = this.flushCompletions().finally(() => {
+        this.completionFlush = null;
+        this.notifyIfIdle();
+      });
+    }
+    return Promise.resolve();
+  }
+
+  // Group commit: whatever finished while the previous batch was being written goes in the next one.
+  private async flushCompletions(): Promise<void> {
+    await Promise.resolve(); // let completions from the same tick join this batch
+    while (this.completionQueue.length > 0) {
+      const batch = this.completionQueue.splice(0, MAX_COMPLETION_BATCH);
+      let completed: Set<number>;
+      try {
+        completed = await completeJobs(
+          this.options.sql,
+          this.options.workerId,
+          batch.map(({ job, result }) => ({ jobId: job.id, result })),
+        );
+      } catch (error) {
+        // Unknown outcome: leave them held-less; expired leases will rerun them if the write was lost.
+        for (const { job } of batch) this.held.delete(job.id);
+        this.emit({ type: "error", error: coerceError(error), context: `completing ${batch.length} jobs` });
+        continue;
+      }
+      const now = Date.now();
+      for (const { job, startedAt } of batch) {
+        this.held.delete(job.id);
+        if (completed.has(job.id)) {
+          this.stats.completed++;
+          this.emit({ type: "job:complete", job, durationMs: now - startedAt });
+        } else {
+          this.stats.lost++;
+          this.emit({ type: "job:lost", jobId: job.id, kind: job.kind });
+        }
+      }
+    }
+  }
+
+  /** Extends every held lease; jobs whose lease was lost are aborted and dropped. */
+  async heartbeat(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    const stillHeld = await heartbeatJobs(this.options.sql, this.options.workerId, ids, this.options.leaseMs);
+    for (const id of ids) {
+      if (stillHeld.has(id)) continue;
+      const held = this.held.get(id);
+      if (!held) continue; // settled meanwhile
+      this.held.delete(id);
+      held.controller.abort(new Error("lease lost"));
+      const index = this.buffer.findIndex((job) => job.id === id);
+      if (index >= 0) this.buffer.splice(index, 1);
+      this.stats.lost++;
+      this.emit({ type: "job:lost", jobId: id, kind: held.job.kind });
+    }
+  }
+
+  /** Gives buffered (never started) jobs back to the queue without counting an attempt. */
+  async releaseBuffered(): Promise<number> {
+    const ids = this.buffer.splice(0).map((job) => job.id);
+    for (const id of ids) this.held.delete(id);
+    return releaseJobs(this.options.sql, this.options.workerId, ids, false);
+  }
+
+  /** Aborts running handlers and gives their jobs back (attempt counted). */
+  async releaseRunning(reason: string): Promise<number> {
+    const ids: number[] = [];
+    for (const [id, held] of this.held) {
+      if (!held.started) continue;
+      held.controller.abort(new Error(reason));
+      ids.push(id);
+    }
+    for (const id of ids) this.held.delete(id);
+    return releaseJobs(this.options.sql, this.options.workerId, ids, true);
+  }
+
+  /** Resolves when a running handler finishes. */
+  whenSlotFrees(): Promise<void> {
+    if (this.running === 0) return new Promise(() => {}); // nothing running: only a wake-up helps
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  /** Resolves when no handler runs and no completion is being written. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.running === 0 && this.completionFlush === null && this.completionQueue.length === 0;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters.splice(0);
+    for (const resolve of waiters) resolve();
+  }
+
+  private emit(event: JobEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A broken listener must not break job processing.
+    }
+  }
+}
