@@ -1,0 +1,13 @@
+import { resolveDatabaseUrl } from "./database-url";
+import { applyMigrations } from "./migrate";
+
+/**
+ * The URL to use, with the schema up to date when it is the embedded database.
+ * A configured DATABASE_URL is never migrated implicitly: use `npm run db:migrate`
+ * (or `supabase db push`) for that.
+ */
+export async function prepareDatabase(): Promise<string> {
+  const url = await resolveDatabaseUrl();
+  if (!process.env.DATABASE_URL) await applyMigrations(url);
+  return url;
+}

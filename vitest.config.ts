@@ -1,0 +1,16 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(__dirname) } },
+  test: {
+    globalSetup: ["tests/setup/global-setup.ts"],
+    include: ["tests/**/*.test.ts"],
+    exclude: ["tests/e2e/**", "node_modules/**"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Test files share one Postgres server; two at a time keeps a 2-core machine responsive.
+    maxWorkers: 2,
+    pool: "forks",
+  },
+});
