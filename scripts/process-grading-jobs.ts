@@ -20,12 +20,12 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_POLL_INTERVAL_MS,
   drainQueue,
-  gradelineTasks,
   runWorker,
   workerApplicationName,
   type TaskRegistry,
 } from "../lib/queue";
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
+import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
 
 const EXIT_OK = 0;
@@ -66,10 +66,11 @@ function parseFlags() {
 }
 
 function selectTasks(kinds: string | undefined): TaskRegistry {
+  const gradelineTasks = appTasks();
   if (!kinds) return gradelineTasks;
   const selected: TaskRegistry = {};
   for (const kind of kinds.split(",").map((k) => k.trim()).filter(Boolean)) {
-    const task = (gradelineTasks as TaskRegistry)[kind];
+    const task = gradelineTasks[kind];
     if (!task) usageError(`unknown job kind "${kind}"; known: ${Object.keys(gradelineTasks).join(", ")}`);
     selected[kind] = task;
   }

@@ -41,3 +41,14 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
     throw new Error(`supabase migration up failed:\n${stderr || ""}${stdout || ""}`, { cause: error });
   }
 }
+
+/** Applies supabase/seed.sql (idempotent demo data). */
+export async function applySeed(databaseUrl: string): Promise<void> {
+  const seedSql = await readFile(path.join(projectRoot, "supabase/seed.sql"), "utf8");
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(seedSql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,5 +1,5 @@
 import { resolveDatabaseUrl } from "./database-url";
-import { applyMigrations } from "./migrate";
+import { applyMigrations, applySeed } from "./migrate";
 
 /**
  * The URL to use, with the schema up to date when it is the embedded database.
@@ -8,6 +8,9 @@ import { applyMigrations } from "./migrate";
  */
 export async function prepareDatabase(): Promise<string> {
   const url = await resolveDatabaseUrl();
-  if (!process.env.DATABASE_URL) await applyMigrations(url);
+  if (!process.env.DATABASE_URL) {
+    await applyMigrations(url);
+    await applySeed(url);
+  }
   return url;
 }

@@ -26,4 +26,3 @@ export {
   type RunWorkerOptions,
   type Worker,
 } from "./run-worker";
-export { gradelineTasks } from "./tasks";

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import type { GradingJobRow } from "./grading-job-row";
-import type { SqlExecutor } from "../db/sql";
+import type { Sql } from "../db/sql";
+import { gradingJobKinds } from "../grading/job-payloads";
 
 export interface JobContext {
   job: GradingJobRow;
   workerId: string;
   /** Aborted when the worker lost the job's lease or is shutting down hard. */
   signal: AbortSignal;
-  sql: SqlExecutor;
+  sql: Sql;
 }
 
 export interface JobKindDefinition<P = unknown> {
@@ -39,6 +40,7 @@ export type NoopPayload = z.infer<typeof noopPayloadSchema>;
 export const jobKinds = {
   // Does nothing: health checks and the queue benchmark.
   noop: { payload: noopPayloadSchema, maxAttempts: 3 },
+  ...gradingJobKinds,
 } as const satisfies JobKindRegistry;
 
 export type JobKind = keyof typeof jobKinds;

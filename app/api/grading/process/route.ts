@@ -1,0 +1,21 @@
+import { NextResponse } from "next/server";
+import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { CRON_DRAIN_BUDGET_MS, gradingConcurrency } from "@/lib/api/route-config";
+import { getSql } from "@/lib/db/server-sql";
+import { authorizeCronRequest, processGradingQueue } from "@/lib/grading/process-grading-queue";
+import { appTasks } from "@/lib/tasks";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 60;
+
+/** Vercel Cron (vercel.json, every minute): drain within the budget, recover leases, clean up. */
+export async function GET(request: Request) {
+  try {
+    const auth = authorizeCronRequest(request.headers.get("authorization"), process.env.CRON_SECRET, process.env.NODE_ENV === "production" && process.env.GRADELINE_ALLOW_UNGUARDED_CRON !== "1");
+    if (!auth.ok) throw new ApiError(auth.status === 401 ? "unauthorized" : "misconfigured", auth.message);
+    const summary = await processGradingQueue({ sql: getSql(), tasks: appTasks(), timeBudgetMs: CRON_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() });
+    return NextResponse.json(summary);
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

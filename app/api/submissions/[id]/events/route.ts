@@ -1,0 +1,22 @@
+import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { parseSubmissionId } from "@/lib/api/params";
+import { getSql } from "@/lib/db/server-sql";
+import { parseLastEventId, SSE_HEADERS, streamSubmissionEvents } from "@/lib/grading/submission-events";
+import { getSubmissionSummary } from "@/lib/grading/submission-state";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+/** Resumes a submission's event stream: only events after Last-Event-ID (header or ?lastEventId=). */
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  try {
+    const id = parseSubmissionId((await params).id);
+    const sql = getSql();
+    if (!(await getSubmissionSummary(sql, id))) throw new ApiError("not_found", `No submission with id ${id}.`);
+    const lastEventId = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
+    const stream = streamSubmissionEvents({ sql, submissionId: id, afterSeq: parseLastEventId(lastEventId), signal: request.signal });
+    return new Response(stream, { headers: SSE_HEADERS });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

@@ -1,0 +1,60 @@
+import type { SqlExecutor } from "../db/sql";
+import type { AssignmentContext } from "./raters/rater";
+import { rubricSchema, type Rubric } from "./schemas";
+
+interface AssignmentRow {
+  id: string;
+  title: string;
+  prompt: string;
+  rubric: unknown;
+  rubric_version: number;
+}
+
+export class InvalidStoredRubricError extends Error {
+  override name = "InvalidStoredRubricError";
+}
+
+function toContext(row: AssignmentRow): AssignmentContext {
+  const rubric = rubricSchema.safeParse(row.rubric);
+  if (!rubric.success) {
+    throw new InvalidStoredRubricError(`assignment ${row.id} has an invalid rubric: ${rubric.error.issues[0]?.message}`);
+  }
+  return { id: row.id, title: row.title, prompt: row.prompt, rubric: rubric.data, rubricVersion: row.rubric_version };
+}
+
+export async function getAssignmentContext(sql: SqlExecutor, assignmentId: string): Promise<AssignmentContext | null> {
+  const [row] = await sql<AssignmentRow[]>`
+    select id, title, prompt, rubric, rubric_version from assignments where id = ${assignmentId}
+  `;
+  return row ? toContext(row) : null;
+}
+
+export interface CreateAssignmentInput {
+  id?: string;
+  title: string;
+  prompt?: string;
+  rubric: Rubric;
+  teacherId?: string | null;
+}
+
+export async function createAssignment(sql: SqlExecutor, input: CreateAssignmentInput): Promise<AssignmentContext> {
+  const rubric = rubricSchema.parse(input.rubric);
+  const [row] = await sql<AssignmentRow[]>`
+    insert into assignments (id, title, prompt, rubric, teacher_id)
+    values (coalesce(${input.id ?? null}::uuid, gen_random_uuid()), ${input.title}, ${input.prompt ?? ""},
+            ${sql.json(rubric as never)}, ${input.teacherId ?? null})
+    returning id, title, prompt, rubric, rubric_version
+  `;
+  return toContext(row!);
+}
+
+/** Replaces the rubric and bumps its version, so ratings cached under the old one miss. */
+export async function updateAssignmentRubric(sql: SqlExecutor, assignmentId: string, rubric: Rubric): Promise<AssignmentContext | null> {
+  const parsed = rubricSchema.parse(rubric);
+  const [row] = await sql<AssignmentRow[]>`
+    update assignments set rubric = ${sql.json(parsed as never)}, rubric_version = rubric_version + 1, updated_at = now()
+    where id = ${assignmentId}
+    returning id, title, prompt, rubric, rubric_version
+  `;
+  return row ? toContext(row) : null;
+}

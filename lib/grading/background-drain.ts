@@ -1,0 +1,44 @@
+import type { Sql } from "../db/sql";
+import { drainQueue, type DrainSummary } from "../queue/drain-queue";
+import type { TaskRegistry } from "../queue/job-kinds";
+
+export const DEFAULT_GRADING_CONCURRENCY = 8;
+
+let running: Promise<void> | null = null;
+let moreWork = false;
+
+/**
+ * Drains the queue in this server process, one drain at a time: a request that enqueues
+ * work while a drain runs just tells it to go round once more. So a class of thirty
+ * submitting at once shares one drain (and one LLM concurrency limit) per instance.
+ */
+export function ensureDraining(options: {
+  sql: Sql;
+  tasks: TaskRegistry;
+  timeBudgetMs: number;
+  concurrency?: number;
+  onSummary?: (summary: DrainSummary) => void;
+}): Promise<void> {
+  moreWork = true;
+  if (running) return running;
+  const startedAt = Date.now();
+  running = (async () => {
+    while (moreWork) {
+      moreWork = false;
+      const timeBudgetMs = options.timeBudgetMs - (Date.now() - startedAt);
+      if (timeBudgetMs <= 1_000) break;
+      const summary = await drainQueue({
+        sql: options.sql,
+        tasks: options.tasks,
+        timeBudgetMs,
+        concurrency: options.concurrency ?? DEFAULT_GRADING_CONCURRENCY,
+      });
+      options.onSummary?.(summary);
+    }
+  })()
+    .catch((error) => console.error("[drain] stopped early; the worker or cron will pick up the rest", error))
+    .finally(() => {
+      running = null;
+    });
+  return running;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import type { Sql, SqlExecutor } from "../db/sql";
+import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
+import { getAssignmentContext } from "./assignments";
+import { gradingJobKinds } from "./job-payloads";
+import { cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey } from "./phrase-cache";
+import type { Rater } from "./raters/rater";
+import { recordLineRatings } from "./record-ratings";
+import { LINES_PER_JOB, type CreateSubmissionBody, type SubmissionLine } from "./schemas";
+import { splitLines } from "./split-lines";
+
+export class AssignmentNotFoundError extends Error {
+  override name = "AssignmentNotFoundError";
+}
+
+export interface CreatedSubmission {
+  id: string;
+  assignmentId: string;
+  lines: SubmissionLine[];
+  /** Lines answered from the phrase cache at once, without a job. */
+  cachedLines: number;
+  jobIds: number[];
+  previousSubmissionId: string | null;
+  changedLines: number;
+}
+
+async function findPreviousDraft(
+  tx: SqlExecutor,
+  body: CreateSubmissionBody,
+): Promise<{ id: string; normalizedLines: Set<string> } | null> {
+  const [previous] = body.previousSubmissionId
+    ? await tx<{ id: string }[]>`select id from submissions where id = ${body.previousSubmissionId} and assignment_id = ${body.assignmentId}`
+    : await tx<{ id: string }[]>`
+        select id from submissions
+        where assignment_id = ${body.assignmentId}
+          and (student_id = ${body.studentId ?? null}::uuid or (${body.studentId ?? null}::uuid is null and student_name = ${body.studentName}))
+        order by created_at desc limit 1
+      `;
+  if (!previous) return null;
+  const lines = await tx<{ body: string }[]>`select body from submission_lines where submission_id = ${previous.id}`;
+  return { id: previous.id, normalizedLines: new Set(lines.map((line) => normalizePhrase(line.body))) };
+}
+
+/** Rate-lines jobs for the lines the cache could not answer, five lines each; first chunks first. */
+function rateLinesJobs(submissionId: string, missingLines: readonly number[]): EnqueueInputFor<typeof gradingJobKinds>[] {
+  const jobs: EnqueueInputFor<typeof gradingJobKinds>[] = [];
+  for (let start = 0; start < missingLines.length; start += LINES_PER_JOB) {
+    const chunk = start / LINES_PER_JOB;
+    jobs.push({
+      kind: "rate_lines",
+      payload: { submissionId, lineIndexes: missingLines.slice(start, start + LINES_PER_JOB) },
+      // A new essay's first lines jump ahead of other essays' backlog: everyone sees feedback start quickly.
+      priority: chunk === 0 ? 0 : 1,
+      dedupeKey: `rate_lines:${submissionId}:${chunk}`,
+    });
+  }
+  return jobs;
+}
+
+/**
+ * Stores a submission, its lines, the ratings the phrase cache already knows and the
+ * jobs for the rest, in one transaction. Throws SubmissionTextError for text that
+ * cannot be graded and AssignmentNotFoundError; nothing is written then.
+ */
+export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rater: Rater): Promise<CreatedSubmission> {
+  const lines = splitLines(body.text);
+  const assignment = await getAssignmentContext(sql, body.assignmentId);
+  if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${body.assignmentId}.`);
+  const scope = cacheScopeFingerprint({
+    rubric: assignment.rubric,
+    rubricVersion: assignment.rubricVersion,
+    raterId: rater.id,
+    raterVersion: rater.version,
+  });
+  const normalized = lines.map((line) => normalizePhrase(line.text));
+  const keys = normalized.map((text) => phraseCacheKey(text, scope));
+  const id = randomUUID();
+
+  return sql.begin(async (tx) => {
+    const previous = await findPreviousDraft(tx, body);
+    const changed = normalized.map((text) => !previous || !previous.normalizedLines.has(text));
+    await tx`
+      insert into submissions (id, assignment_id, student_id, student_name, body, previous_submission_id, line_count)
+      values (${id}, ${body.assignmentId}, ${body.studentId ?? null}, ${body.studentName}, ${body.text}, ${previous?.id ?? null}, ${lines.length})
+    `;
+    await tx`
+      insert into submission_lines (submission_id, line_index, body, start_offset, end_offset, changed_since_previous)
+      select ${id}::uuid, * from unnest(
+        ${lines.map((line) => line.index)}::int[],
+        ${lines.map((line) => line.text)}::text[],
+        ${lines.map((line) => line.start)}::int[],
+        ${lines.map((line) => line.end)}::int[],
+        ${changed}::boolean[]
+      )
+    `;
+    const cached = await lookupPhrases(tx, keys);
+    const hits = lines.flatMap((line, i) => {
+      const rating = cached.get(keys[i]!);
+      return rating ? [{ ...rating, lineIndex: line.index, rater: rater.id, fromCache: true }] : [];
+    });
+    const hitIndexes = new Set(hits.map((hit) => hit.lineIndex));
+    const missing = lines.filter((line) => !hitIndexes.has(line.index)).map((line) => line.index);
+    if (hits.length > 0) await recordLineRatings(tx, id, hits);
+    // When every line was cached, recordLineRatings has already enqueued grade_submission.
+    const enqueued = await enqueueJobs(tx, rateLinesJobs(id, missing), gradingJobKinds);
+    return {
+      id,
+      assignmentId: body.assignmentId,
+      lines,
+      cachedLines: hits.length,
+      jobIds: enqueued.map((job) => job.jobId),
+      previousSubmissionId: previous?.id ?? null,
+      changedLines: changed.filter(Boolean).length,
+    };
+  });
+}

@@ -1,0 +1,128 @@
+import type { Sql, SqlExecutor } from "../db/sql";
+import { NonRetriableJobError } from "../queue/errors";
+import { defineTask, type TaskRegistry } from "../queue/job-kinds";
+import { getAssignmentContext } from "./assignments";
+import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
+import { cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, storePhrases } from "./phrase-cache";
+import type { Rater } from "./raters/rater";
+import { recordLineRatings, type RatingToRecord } from "./record-ratings";
+import { recordLlmCall } from "./record-llm-call";
+import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
+
+async function loadSubmission(sql: SqlExecutor, submissionId: string) {
+  const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`
+    select assignment_id, line_count, graded_at from submissions where id = ${submissionId}
+  `;
+  if (!submission) throw new NonRetriableJobError(`submission ${submissionId} no longer exists`);
+  const assignment = await getAssignmentContext(sql, submission.assignment_id);
+  if (!assignment) throw new NonRetriableJobError(`the assignment of submission ${submissionId} no longer exists`);
+  return { submission, assignment };
+}
+
+async function loadLines(sql: SqlExecutor, submissionId: string, lineIndexes?: readonly number[]): Promise<SubmissionLine[]> {
+  const rows = await sql<{ line_index: number; body: string; start_offset: number; end_offset: number }[]>`
+    select line_index, body, start_offset, end_offset from submission_lines
+    where submission_id = ${submissionId}
+      and (${lineIndexes ? [...lineIndexes] : null}::int[] is null or line_index = any(${lineIndexes ? [...lineIndexes] : null}::int[]))
+    order by line_index
+  `;
+  return rows.map((row) => ({ index: row.line_index, text: row.body, start: row.start_offset, end: row.end_offset }));
+}
+
+async function loadRatings(sql: SqlExecutor, submissionId: string): Promise<LineRating[]> {
+  const rows = await sql<{ line_index: number; score: string; label: string; comment: string; suggestion: string | null; criterion_id: string | null }[]>`
+    select line_index, score, label, comment, suggestion, criterion_id from line_ratings
+    where submission_id = ${submissionId} order by line_index
+  `;
+  return rows.map((row) =>
+    lineRatingSchema.parse({
+      lineIndex: row.line_index,
+      score: Number(row.score),
+      label: row.label,
+      comment: row.comment,
+      suggestion: row.suggestion,
+      criterionId: row.criterion_id,
+    }),
+  );
+}
+
+/** rate_lines: cache first, one rater call for the misses, ratings written idempotently. */
+async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql: Sql; jobId: number; signal: AbortSignal }) {
+  const { sql } = context;
+  const { assignment } = await loadSubmission(sql, payload.submissionId);
+  const rated = await sql<{ line_index: number }[]>`
+    select line_index from line_ratings
+    where submission_id = ${payload.submissionId} and line_index = any(${payload.lineIndexes}::int[])
+  `;
+  const alreadyRated = new Set(rated.map((row) => row.line_index));
+  const lines = (await loadLines(sql, payload.submissionId, payload.lineIndexes)).filter((line) => !alreadyRated.has(line.index));
+  if (lines.length === 0) return { rated: 0, cached: 0, llmCalls: 0 };
+
+  const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
+  const normalized = new Map(lines.map((line) => [line.index, normalizePhrase(line.text)]));
+  const keyOf = (line: SubmissionLine) => phraseCacheKey(normalized.get(line.index)!, scope);
+  const cached = await lookupPhrases(sql, lines.map(keyOf));
+  const misses = lines.filter((line) => !cached.has(keyOf(line)));
+
+  const ratings: RatingToRecord[] = lines.flatMap((line) => {
+    const hit = cached.get(keyOf(line));
+    return hit ? [{ ...hit, lineIndex: line.index, rater: rater.id, fromCache: true }] : [];
+  });
+  if (misses.length > 0) {
+    const result = await rater.rateLines(misses, { assignment, signal: context.signal });
+    if (result.usage) {
+      await recordLlmCall(sql, { usage: result.usage, raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId });
+    }
+    await storePhrases(
+      sql,
+      result.ratings.map((rating) => {
+        const line = misses.find((miss) => miss.index === rating.lineIndex)!;
+        return { key: keyOf(line), normalizedText: normalized.get(line.index)!, rating, raterId: rater.id };
+      }),
+    );
+    ratings.push(...result.ratings.map((rating) => ({ ...rating, rater: rater.id, fromCache: false })));
+  }
+  const recorded = await sql.begin((tx) => recordLineRatings(tx, payload.submissionId, ratings));
+  return { rated: recorded.inserted, cached: lines.length - misses.length, llmCalls: misses.length > 0 ? 1 : 0 };
+}
+
+/** grade_submission: per-criterion scores and overall feedback, once every line is rated. */
+async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, context: { sql: Sql; jobId: number; signal: AbortSignal }) {
+  const { sql } = context;
+  const { submission, assignment } = await loadSubmission(sql, payload.submissionId);
+  if (submission.graded_at) return { alreadyGraded: true };
+  const [lines, ratings] = await Promise.all([loadLines(sql, payload.submissionId), loadRatings(sql, payload.submissionId)]);
+  if (ratings.length < submission.line_count) {
+    throw new Error(`submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`);
+  }
+  const { grade, usage } = await rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal });
+  if (usage) {
+    await recordLlmCall(sql, { usage, raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId });
+  }
+  await sql`
+    update submissions set
+      scores = ${sql.json(grade.criteria as never)},
+      overall_score = ${grade.overallScore},
+      feedback = ${grade.feedback},
+      rater = ${rater.id},
+      graded_seq = event_seq + 1,
+      event_seq = event_seq + 1,
+      graded_at = now()
+    where id = ${payload.submissionId} and graded_at is null
+  `;
+  return { overallScore: grade.overallScore };
+}
+
+/** The grading pipeline's job handlers, bound to one rater. */
+export function createGradingTasks(rater: Rater) {
+  return {
+    rate_lines: defineTask({
+      ...gradingJobKinds.rate_lines,
+      handle: (payload, { sql, job, signal }) => rateLines(rater, payload, { sql, jobId: job.id, signal }),
+    }),
+    grade_submission: defineTask({
+      ...gradingJobKinds.grade_submission,
+      handle: (payload, { sql, job, signal }) => gradeSubmission(rater, payload, { sql, jobId: job.id, signal }),
+    }),
+  } satisfies TaskRegistry;
+}

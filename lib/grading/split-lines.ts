@@ -1,0 +1,59 @@
+import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_LINES, type SubmissionLine } from "./schemas";
+
+/** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
+export const LONG_LINE_CHARS = 220;
+
+export class SubmissionTextError extends Error {
+  override name = "SubmissionTextError";
+}
+
+const sentenceSegmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+
+/** Sentences of one written line, with offsets into the whole text, trimmed of surrounding space. */
+function splitSentences(line: string, lineStart: number): Array<{ text: string; start: number; end: number }> {
+  const pieces: Array<{ text: string; start: number; end: number }> = [];
+  for (const { segment, index } of sentenceSegmenter.segment(line)) {
+    const leading = segment.length - segment.trimStart().length;
+    const text = segment.trim();
+    if (!text) continue;
+    const start = lineStart + index + leading;
+    pieces.push({ text, start, end: start + text.length });
+  }
+  return pieces;
+}
+
+/**
+ * Splits a submission into lines as a reader sees them: one per written line, long
+ * lines split at sentence ends, blank lines dropped. Offsets index into `text`, so
+ * `text.slice(start, end) === line.text`.
+ */
+export function splitLines(text: string): SubmissionLine[] {
+  if (Buffer.byteLength(text, "utf8") > MAX_SUBMISSION_BYTES) {
+    throw new SubmissionTextError(
+      `The essay is too long: ${Math.ceil(Buffer.byteLength(text, "utf8") / 1024)} KB, the limit is ${MAX_SUBMISSION_BYTES / 1024} KB.`,
+    );
+  }
+  if (text.trim() === "") throw new SubmissionTextError("The essay is empty: paste or upload some text.");
+
+  const lines: SubmissionLine[] = [];
+  const writtenLine = /[^\r\n]+/g;
+  for (const match of text.matchAll(writtenLine)) {
+    const raw = match[0];
+    const trimmedText = raw.trim();
+    if (!trimmedText) continue;
+    const start = match.index + (raw.length - raw.trimStart().length);
+    const pieces =
+      trimmedText.length > LONG_LINE_CHARS
+        ? splitSentences(raw, match.index)
+        : [{ text: trimmedText, start, end: start + trimmedText.length }];
+    for (const piece of pieces) {
+      lines.push({ index: lines.length, text: piece.text, start: piece.start, end: piece.end });
+    }
+  }
+  if (lines.length > MAX_SUBMISSION_LINES) {
+    throw new SubmissionTextError(
+      `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${MAX_SUBMISSION_LINES}.`,
+    );
+  }
+  return lines;
+}

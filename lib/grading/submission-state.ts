@@ -1,0 +1,170 @@
+import type { SqlExecutor } from "../db/sql";
+import type { CriterionScore } from "./schemas";
+
+export type SubmissionStatus = "pending" | "grading" | "graded" | "failed";
+
+export interface RatedLineView {
+  index: number;
+  text: string;
+  start: number;
+  end: number;
+  changedSincePrevious: boolean;
+  rating: LineRatingView | null;
+}
+
+export interface LineRatingView {
+  seq: number;
+  lineIndex: number;
+  score: number;
+  label: string;
+  comment: string;
+  suggestion: string | null;
+  criterionId: string | null;
+  rater: string;
+  fromCache: boolean;
+}
+
+export interface SubmissionState {
+  id: string;
+  assignmentId: string;
+  studentName: string;
+  createdAt: Date;
+  status: SubmissionStatus;
+  progress: { rated: number; total: number };
+  lines: RatedLineView[];
+  grade: { criteria: CriterionScore[]; overallScore: number; feedback: string; rater: string; gradedAt: Date; seq: number } | null;
+  /** Errors of the jobs that failed for good (status failed). */
+  errors: Array<{ jobId: number; kind: string; error: string }>;
+  previousSubmissionId: string | null;
+  eventSeq: number;
+}
+
+/** pending → grading → graded, or failed while a job has failed for good and no grade exists. */
+export function deriveSubmissionStatus(input: { graded: boolean; failedJobs: number; rated: number; processingJobs: number }): SubmissionStatus {
+  if (input.graded) return "graded";
+  if (input.failedJobs > 0) return "failed";
+  if (input.rated > 0 || input.processingJobs > 0) return "grading";
+  return "pending";
+}
+
+interface RatingRow {
+  seq: number;
+  line_index: number;
+  score: string;
+  label: string;
+  comment: string;
+  suggestion: string | null;
+  criterion_id: string | null;
+  rater: string;
+  from_cache: boolean;
+}
+
+export function toRatingView(row: RatingRow): LineRatingView {
+  return {
+    seq: row.seq,
+    lineIndex: row.line_index,
+    score: Number(row.score),
+    label: row.label,
+    comment: row.comment,
+    suggestion: row.suggestion,
+    criterionId: row.criterion_id,
+    rater: row.rater,
+    fromCache: row.from_cache,
+  };
+}
+
+export async function listRatingsSince(sql: SqlExecutor, submissionId: string, afterSeq: number): Promise<LineRatingView[]> {
+  const rows = await sql<RatingRow[]>`
+    select seq, line_index, score, label, comment, suggestion, criterion_id, rater, from_cache
+    from line_ratings where submission_id = ${submissionId} and seq > ${afterSeq}
+    order by seq
+  `;
+  return rows.map(toRatingView);
+}
+
+interface SubmissionRow {
+  id: string;
+  assignment_id: string;
+  student_name: string;
+  created_at: Date;
+  line_count: number;
+  scores: CriterionScore[] | null;
+  overall_score: string | null;
+  feedback: string | null;
+  rater: string | null;
+  graded_at: Date | null;
+  graded_seq: number | null;
+  event_seq: number;
+  previous_submission_id: string | null;
+  rated: number;
+  processing_jobs: number;
+}
+
+/** Status, progress and failures only: what the stream polls and the session page lists. */
+export async function getSubmissionSummary(sql: SqlExecutor, submissionId: string) {
+  const [row] = await sql<SubmissionRow[]>`
+    select s.id, s.assignment_id, s.student_name, s.created_at, s.line_count, s.scores, s.overall_score, s.feedback,
+           s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id,
+           (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated,
+           (select count(*)::int from grading_jobs j
+             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId' and j.status = 'processing') as processing_jobs
+    from submissions s where s.id = ${submissionId}
+  `;
+  if (!row) return null;
+  const errors = await sql<{ id: number; kind: string; last_error: string | null }[]>`
+    select id, kind, last_error from grading_jobs
+    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
+    order by id
+  `;
+  const graded = row.graded_at !== null && row.scores !== null;
+  return {
+    row,
+    errors: errors.map((job) => ({ jobId: job.id, kind: job.kind, error: job.last_error ?? "unknown error" })),
+    status: deriveSubmissionStatus({ graded, failedJobs: errors.length, rated: row.rated, processingJobs: row.processing_jobs }),
+    grade: graded
+      ? {
+          criteria: row.scores!,
+          overallScore: Number(row.overall_score),
+          feedback: row.feedback ?? "",
+          rater: row.rater ?? "",
+          gradedAt: row.graded_at!,
+          seq: row.graded_seq ?? row.event_seq,
+        }
+      : null,
+  };
+}
+
+/** Everything the submission page needs: lines with their ratings, status, grade, errors. */
+export async function getSubmissionState(sql: SqlExecutor, submissionId: string): Promise<SubmissionState | null> {
+  const summary = await getSubmissionSummary(sql, submissionId);
+  if (!summary) return null;
+  const [lines, ratings] = await Promise.all([
+    sql<{ line_index: number; body: string; start_offset: number; end_offset: number; changed_since_previous: boolean }[]>`
+      select line_index, body, start_offset, end_offset, changed_since_previous
+      from submission_lines where submission_id = ${submissionId} order by line_index
+    `,
+    listRatingsSince(sql, submissionId, 0),
+  ]);
+  const ratingByLine = new Map(ratings.map((rating) => [rating.lineIndex, rating]));
+  const { row } = summary;
+  return {
+    id: row.id,
+    assignmentId: row.assignment_id,
+    studentName: row.student_name,
+    createdAt: row.created_at,
+    status: summary.status,
+    progress: { rated: row.rated, total: row.line_count },
+    lines: lines.map((line) => ({
+      index: line.line_index,
+      text: line.body,
+      start: line.start_offset,
+      end: line.end_offset,
+      changedSincePrevious: line.changed_since_previous,
+      rating: ratingByLine.get(line.line_index) ?? null,
+    })),
+    grade: summary.grade,
+    errors: summary.errors,
+    previousSubmissionId: row.previous_submission_id,
+    eventSeq: row.event_seq,
+  };
+}

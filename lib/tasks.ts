@@ -1,0 +1,23 @@
+import { createGradingTasks } from "./grading/grading-tasks";
+import type { Rater } from "./grading/raters/rater";
+import { selectRater } from "./grading/raters/select-rater";
+import { defineTask, jobKinds, type TaskRegistry } from "./queue/job-kinds";
+
+/**
+ * Every job kind's handler, as run by the worker script, the cron route and the
+ * enqueuing request's drain. The rater comes from the environment unless given.
+ */
+export function createAppTasks(rater: Rater = selectRater()) {
+  return {
+    noop: defineTask({ ...jobKinds.noop, handle: () => undefined }),
+    ...createGradingTasks(rater),
+  } satisfies TaskRegistry;
+}
+
+let cachedTasks: TaskRegistry | undefined;
+
+/** The tasks for this process, built once (the rater keeps its HTTP client and caches). */
+export function appTasks(): TaskRegistry {
+  cachedTasks ??= createAppTasks();
+  return cachedTasks;
+}
