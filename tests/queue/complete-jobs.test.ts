@@ -48,14 +48,11 @@ describe("completeJobs", () => {
     expect(rows.map((row) => row.result)).toEqual([null, null, null]);
   });
 
-  // BUG (lib/queue/complete-jobs.ts): each result is JSON.stringify'd and then sent as a
-  // jsonb[] parameter, which postgres.js serializes as jsonb once more, so the column
-  // holds a JSON *string* ("{\"score\":3}") instead of the object. Passing the raw values
-  // instead is not enough: postgres.js flattens an array of equal-length arrays into a
-  // 2-D jsonb[] (see the third result). Fix: send one jsonb array and expand it in SQL,
-  // `array(select nullif(r.value, 'null') from jsonb_array_elements(${sql.json(results)})
-  //  with ordinality r(value, n) order by r.n)`. Remove `.fails` once fixed.
-  it.fails("stores each job's result as the JSON value the handler returned, not as a JSON string", async () => {
+  // Regression: completeJobs once JSON.stringify'd each result and sent a jsonb[] parameter,
+  // which postgres.js encoded as jsonb a second time, so the column held a JSON *string*
+  // ("{\"score\":3}"). Sending the raw values as jsonb[] is not enough either: postgres.js
+  // flattens an array of equal-length arrays into a 2-D jsonb[] (the third result here).
+  it("stores each job's result as the JSON value the handler returned, not as a JSON string", async () => {
     const { sql } = db.current;
     const ids = await claimThree("worker-a");
     const results = [{ score: 3, label: "good" }, "ok", [[1, 2], [3, 4]]];
