@@ -90,7 +90,7 @@ export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rat
         ${lines.map((line) => line.text)}::text[],
         ${lines.map((line) => line.start)}::int[],
         ${lines.map((line) => line.end)}::int[],
-        ${changed}::boolean[]
+        ${changed.map(String)}::text[]::boolean[]
       )
     `;
     const cached = await lookupPhrases(tx, keys);

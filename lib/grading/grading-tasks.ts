@@ -7,7 +7,7 @@ import { cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, 
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
 import { recordLlmCall } from "./record-llm-call";
-import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
+import { lineRatingSchema, submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
   const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`
@@ -95,7 +95,12 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   if (ratings.length < submission.line_count) {
     throw new Error(`submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`);
   }
-  const { grade, usage } = await rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal });
+  const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
+  const gradeCacheKey = phraseCacheKey(lines.map((line) => normalizePhrase(line.text)).join("\n"), scope);
+  const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
+  const { grade, usage } = reused
+    ? { grade: reused, usage: null }
+    : await rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal });
   if (usage) {
     await recordLlmCall(sql, { usage, raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId });
   }
@@ -105,12 +110,25 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
       overall_score = ${grade.overallScore},
       feedback = ${grade.feedback},
       rater = ${rater.id},
+      grade_cache_key = ${gradeCacheKey},
       graded_seq = event_seq + 1,
       event_seq = event_seq + 1,
       graded_at = now()
     where id = ${payload.submissionId} and graded_at is null
   `;
-  return { overallScore: grade.overallScore };
+  return { overallScore: grade.overallScore, reusedGrade: reused !== null };
+}
+
+/** An identical essay already graded under the same rubric and rater: its grade, without an LLM call. */
+async function findReusableGrade(sql: SqlExecutor, assignmentId: string, gradeCacheKey: string): Promise<SubmissionGrade | null> {
+  const [row] = await sql<{ scores: unknown; overall_score: string; feedback: string }[]>`
+    select scores, overall_score, feedback from submissions
+    where assignment_id = ${assignmentId} and grade_cache_key = ${gradeCacheKey} and graded_at is not null
+    order by graded_at desc limit 1
+  `;
+  if (!row) return null;
+  const parsed = submissionGradeSchema.safeParse({ criteria: row.scores, overallScore: Number(row.overall_score), feedback: row.feedback });
+  return parsed.success ? parsed.data : null;
 }
 
 /** The grading pipeline's job handlers, bound to one rater. */

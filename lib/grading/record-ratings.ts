@@ -52,7 +52,7 @@ export async function recordLineRatings(
             ${ratings.map((r) => r.suggestion)}::text[],
             ${ratings.map((r) => r.criterionId)}::text[],
             ${ratings.map((r) => r.rater)}::text[],
-            ${ratings.map((r) => r.fromCache)}::boolean[],
+            ${ratings.map((r) => String(r.fromCache))}::text[]::boolean[],
             ${ratings.map((_, i) => firstSeq + i)}::int[]
           )
           on conflict (submission_id, line_index) do nothing

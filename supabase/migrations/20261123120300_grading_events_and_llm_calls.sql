@@ -8,7 +8,10 @@ alter table public.submissions
   add column event_seq integer not null default 0,
   -- the event id of the final `graded` event
   add column graded_seq integer,
-  add column overall_score numeric(6, 2);
+  add column overall_score numeric(6, 2),
+  -- the essay text and everything the grade depends on, hashed: an identical resubmission reuses the grade
+  add column grade_cache_key text;
+create index submissions_grade_cache_key_idx on public.submissions (grade_cache_key) where grade_cache_key is not null;
 
 alter table public.line_ratings
   add column seq integer not null default 0;

@@ -3,7 +3,6 @@ import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import { createSql, type Sql } from "../../lib/db/sql";
 
-const TEMPLATE_DATABASE = "gradeline_template";
 
 export interface TestDatabase {
   name: string;
@@ -17,7 +16,7 @@ async function createTestDatabase(): Promise<TestDatabase> {
   const name = `gradeline_test_${randomBytes(5).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template ${TEMPLATE_DATABASE}`);
+    await admin.unsafe(`create database ${name} template "${inject("templateDatabase")}"`);
   } finally {
     await admin.end({ timeout: 5 });
   }
