@@ -2,6 +2,7 @@ import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { ensureEmbeddedPostgres } from "../../lib/db/embedded";
 import { applyMigrations } from "../../lib/db/migrate";
+import { ensureNextBuild } from "./build-next";
 
 const TEMPLATE_PREFIX = "gradeline_template_";
 
@@ -43,6 +44,7 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   } finally {
     await admin.end({ timeout: 5 });
   }
+  if (process.env.SKIP_NEXT_BUILD !== "1") ensureNextBuild();
   project.provide("adminDatabaseUrl", adminUrl);
   project.provide("templateDatabase", templateName);
 
