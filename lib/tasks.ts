@@ -14,10 +14,17 @@ export function createAppTasks(rater: Rater = selectRater()) {
   } satisfies TaskRegistry;
 }
 
+let cachedRater: Rater | undefined;
 let cachedTasks: TaskRegistry | undefined;
 
-/** The tasks for this process, built once (the rater keeps its HTTP client and caches). */
+/** This process's rater, built once so its HTTP client's connections are reused. */
+export function appRater(): Rater {
+  cachedRater ??= selectRater();
+  return cachedRater;
+}
+
+/** The tasks for this process, built once around appRater(). */
 export function appTasks(): TaskRegistry {
-  cachedTasks ??= createAppTasks();
+  cachedTasks ??= createAppTasks(appRater());
   return cachedTasks;
 }

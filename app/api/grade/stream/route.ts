@@ -4,10 +4,9 @@ import { gradingConcurrency, MAX_REQUEST_BYTES, STREAM_DRAIN_BUDGET_MS } from "@
 import { getSql } from "@/lib/db/server-sql";
 import { ensureDraining } from "@/lib/grading/background-drain";
 import { createSubmission } from "@/lib/grading/create-submission";
-import { selectRater } from "@/lib/grading/raters/select-rater";
 import { createSubmissionBodySchema } from "@/lib/grading/schemas";
 import { SSE_HEADERS, streamSubmissionEvents } from "@/lib/grading/submission-events";
-import { appTasks } from "@/lib/tasks";
+import { appRater, appTasks } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -17,7 +16,7 @@ export async function POST(request: Request) {
   try {
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
-    const submission = await createSubmission(sql, body, selectRater());
+    const submission = await createSubmission(sql, body, appRater());
     // Starts now (the stream below waits for its results); after() keeps the instance alive until it ends.
     after(ensureDraining({ sql, tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
     const stream = streamSubmissionEvents({
