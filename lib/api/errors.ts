@@ -1,6 +1,9 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { DocumentTextError } from "../documents/extract-text";
 import { AssignmentNotFoundError } from "../grading/create-submission";
+import { OverrideError } from "../grading/overrides";
+import { SessionInputError } from "../sessions/create-grading-session";
 import { SubmissionTextError } from "../grading/split-lines";
 import { UnknownJobKindError } from "../queue/enqueue-jobs";
 
@@ -60,6 +63,16 @@ export function toErrorResponse(error: unknown): NextResponse {
   }
   if (error instanceof AssignmentNotFoundError) {
     return NextResponse.json({ error: { code: "not_found", message: error.message } }, { status: 404 });
+  }
+  if (error instanceof OverrideError) {
+    const code: ApiErrorCode = error.kind === "not_found" ? "not_found" : "unprocessable";
+    return NextResponse.json({ error: { code, message: error.message } }, { status: statusByCode[code] });
+  }
+  if (error instanceof SessionInputError) {
+    return NextResponse.json({ error: { code: "unprocessable", message: error.message, problems: error.problems } }, { status: 422 });
+  }
+  if (error instanceof DocumentTextError) {
+    return NextResponse.json({ error: { code: "unprocessable", message: error.message } }, { status: 422 });
   }
   if (error instanceof UnknownJobKindError) {
     return NextResponse.json({ error: { code: "bad_request", message: error.message } }, { status: 400 });

@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { ApiError, describeZodError } from "./errors";
 
-const submissionIdSchema = z.uuid("The submission id must be a UUID.");
+const uuidSchema = z.uuid("The id must be a UUID.");
 const jobIdSchema = z.coerce.number({ error: "The job id must be a number." }).int().positive("The job id must be a positive whole number.");
+const lineIndexSchema = z.coerce.number({ error: "The line index must be a number." }).int().min(0, "The line index must be 0 or more.");
 
-export function parseSubmissionId(value: string): string {
-  const parsed = submissionIdSchema.safeParse(value);
+function parseWith<T>(schema: z.ZodType<T>, value: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ApiError("bad_request", describeZodError(parsed.error));
   return parsed.data;
 }
 
-export function parseJobId(value: string): number {
-  const parsed = jobIdSchema.safeParse(value);
-  if (!parsed.success) throw new ApiError("bad_request", describeZodError(parsed.error));
-  return parsed.data;
-}
+export const parseUuid = (value: string) => parseWith(uuidSchema, value);
+export const parseSubmissionId = parseUuid;
+export const parseJobId = (value: string) => parseWith(jobIdSchema, value);
+export const parseLineIndex = (value: string) => parseWith(lineIndexSchema, value);

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
 import type { AssignmentContext } from "./raters/rater";
+import { z } from "zod";
 import { rubricSchema, type Rubric } from "./schemas";
 
 interface AssignmentRow {
@@ -53,6 +54,55 @@ export async function updateAssignmentRubric(sql: SqlExecutor, assignmentId: str
   const parsed = rubricSchema.parse(rubric);
   const [row] = await sql<AssignmentRow[]>`
     update assignments set rubric = ${sql.json(parsed as never)}, rubric_version = rubric_version + 1, updated_at = now()
+    where id = ${assignmentId}
+    returning id, title, prompt, rubric, rubric_version
+  `;
+  return row ? toContext(row) : null;
+}
+
+export const assignmentBodySchema = z.object({
+  title: z.string({ error: "title is required" }).trim().min(1, "title is required").max(200),
+  prompt: z.string().trim().max(5000).default(""),
+  rubric: rubricSchema,
+});
+export type AssignmentBody = z.infer<typeof assignmentBodySchema>;
+
+export interface AssignmentSummary {
+  id: string;
+  title: string;
+  prompt: string;
+  rubricVersion: number;
+  criteria: number;
+  submissions: number;
+  updatedAt: Date;
+}
+
+export async function listAssignments(sql: SqlExecutor): Promise<AssignmentSummary[]> {
+  const rows = await sql<{ id: string; title: string; prompt: string; rubric_version: number; criteria: number; submissions: number; updated_at: Date }[]>`
+    select a.id, a.title, a.prompt, a.rubric_version, jsonb_array_length(coalesce(a.rubric -> 'criteria', '[]'::jsonb)) as criteria,
+           (select count(*)::int from submissions s where s.assignment_id = a.id) as submissions, a.updated_at
+    from assignments a order by a.updated_at desc limit 200
+  `;
+  return rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    prompt: row.prompt,
+    rubricVersion: row.rubric_version,
+    criteria: row.criteria,
+    submissions: row.submissions,
+    updatedAt: row.updated_at,
+  }));
+}
+
+/** Title and prompt change in place; a changed rubric bumps the version (cached ratings then miss). */
+export async function updateAssignment(sql: SqlExecutor, assignmentId: string, body: AssignmentBody): Promise<AssignmentContext | null> {
+  const [row] = await sql<AssignmentRow[]>`
+    update assignments set
+      title = ${body.title},
+      prompt = ${body.prompt},
+      rubric_version = rubric_version + case when rubric = ${sql.json(body.rubric as never)}::jsonb then 0 else 1 end,
+      rubric = ${sql.json(body.rubric as never)},
+      updated_at = now()
     where id = ${assignmentId}
     returning id, title, prompt, rubric, rubric_version
   `;

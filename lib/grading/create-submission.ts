@@ -3,8 +3,8 @@ import type { Sql, SqlExecutor } from "../db/sql";
 import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
 import { getAssignmentContext } from "./assignments";
 import { gradingJobKinds } from "./job-payloads";
-import { cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey } from "./phrase-cache";
-import type { Rater } from "./raters/rater";
+import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey } from "./phrase-cache";
+import type { AssignmentContext, Rater } from "./raters/rater";
 import { recordLineRatings } from "./record-ratings";
 import { LINES_PER_JOB, type CreateSubmissionBody, type SubmissionLine } from "./schemas";
 import { splitLines } from "./split-lines";
@@ -63,9 +63,24 @@ function rateLinesJobs(submissionId: string, missingLines: readonly number[]): E
  * cannot be graded and AssignmentNotFoundError; nothing is written then.
  */
 export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rater: Rater): Promise<CreatedSubmission> {
-  const lines = splitLines(body.text);
   const assignment = await getAssignmentContext(sql, body.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${body.assignmentId}.`);
+  return sql.begin((tx) => insertSubmission(tx, { ...body, lines: splitLines(body.text) }, assignment, rater));
+}
+
+export interface SubmissionToInsert extends CreateSubmissionBody {
+  lines: SubmissionLine[];
+  sessionId?: string;
+}
+
+/** The body of createSubmission, inside the caller's transaction (a class session inserts many). */
+export async function insertSubmission(
+  tx: SqlExecutor,
+  body: SubmissionToInsert,
+  assignment: AssignmentContext,
+  rater: Rater,
+): Promise<CreatedSubmission> {
+  const { lines } = body;
   const scope = cacheScopeFingerprint({
     rubric: assignment.rubric,
     rubricVersion: assignment.rubricVersion,
@@ -76,41 +91,40 @@ export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rat
   const keys = normalized.map((text) => phraseCacheKey(text, scope));
   const id = randomUUID();
 
-  return sql.begin(async (tx) => {
-    const previous = await findPreviousDraft(tx, body);
-    const changed = normalized.map((text) => !previous || !previous.normalizedLines.has(text));
-    await tx`
-      insert into submissions (id, assignment_id, student_id, student_name, body, previous_submission_id, line_count)
-      values (${id}, ${body.assignmentId}, ${body.studentId ?? null}, ${body.studentName}, ${body.text}, ${previous?.id ?? null}, ${lines.length})
-    `;
-    await tx`
-      insert into submission_lines (submission_id, line_index, body, start_offset, end_offset, changed_since_previous)
-      select ${id}::uuid, * from unnest(
-        ${lines.map((line) => line.index)}::int[],
-        ${lines.map((line) => line.text)}::text[],
-        ${lines.map((line) => line.start)}::int[],
-        ${lines.map((line) => line.end)}::int[],
-        ${changed.map(String)}::text[]::boolean[]
-      )
-    `;
-    const cached = await lookupPhrases(tx, keys);
-    const hits = lines.flatMap((line, i) => {
-      const rating = cached.get(keys[i]!);
-      return rating ? [{ ...rating, lineIndex: line.index, rater: rater.id, fromCache: true }] : [];
-    });
-    const hitIndexes = new Set(hits.map((hit) => hit.lineIndex));
-    const missing = lines.filter((line) => !hitIndexes.has(line.index)).map((line) => line.index);
-    if (hits.length > 0) await recordLineRatings(tx, id, hits);
-    // When every line was cached, recordLineRatings has already enqueued grade_submission.
-    const enqueued = await enqueueJobs(tx, rateLinesJobs(id, missing), gradingJobKinds);
-    return {
-      id,
-      assignmentId: body.assignmentId,
-      lines,
-      cachedLines: hits.length,
-      jobIds: enqueued.map((job) => job.jobId),
-      previousSubmissionId: previous?.id ?? null,
-      changedLines: changed.filter(Boolean).length,
-    };
+  const previous = await findPreviousDraft(tx, body);
+  const changed = normalized.map((text) => !previous || !previous.normalizedLines.has(text));
+  await tx`
+    insert into submissions (id, assignment_id, student_id, student_name, body, previous_submission_id, line_count, session_id)
+    values (${id}, ${body.assignmentId}, ${body.studentId ?? null}, ${body.studentName}, ${body.text}, ${previous?.id ?? null},
+            ${lines.length}, ${body.sessionId ?? null})
+  `;
+  await tx`
+    insert into submission_lines (submission_id, line_index, body, start_offset, end_offset, changed_since_previous)
+    select ${id}::uuid, * from unnest(
+      ${lines.map((line) => line.index)}::int[],
+      ${lines.map((line) => line.text)}::text[],
+      ${lines.map((line) => line.start)}::int[],
+      ${lines.map((line) => line.end)}::int[],
+      ${changed.map(String)}::text[]::boolean[]
+    )
+  `;
+  const cached = await lookupPhrases(tx, keys);
+  const hits = lines.flatMap((line, i) => {
+    const phrase = cached.get(keys[i]!);
+    return phrase ? [{ ...phrase.rating, lineIndex: line.index, rater: cachedRaterId(phrase, rater.id), fromCache: true }] : [];
   });
+  const hitIndexes = new Set(hits.map((hit) => hit.lineIndex));
+  const missing = lines.filter((line) => !hitIndexes.has(line.index)).map((line) => line.index);
+  if (hits.length > 0) await recordLineRatings(tx, id, hits);
+  // When every line was cached, recordLineRatings has already enqueued grade_submission.
+  const enqueued = await enqueueJobs(tx, rateLinesJobs(id, missing), gradingJobKinds);
+  return {
+    id,
+    assignmentId: body.assignmentId,
+    lines,
+    cachedLines: hits.length,
+    jobIds: enqueued.map((job) => job.jobId),
+    previousSubmissionId: previous?.id ?? null,
+    changedLines: changed.filter(Boolean).length,
+  };
 }

@@ -3,7 +3,7 @@ import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
 import { getAssignmentContext } from "./assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
-import { cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, storePhrases } from "./phrase-cache";
+import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, storePhrases } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
 import { recordLlmCall } from "./record-llm-call";
@@ -66,7 +66,7 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
 
   const ratings: RatingToRecord[] = lines.flatMap((line) => {
     const hit = cached.get(keyOf(line));
-    return hit ? [{ ...hit, lineIndex: line.index, rater: rater.id, fromCache: true }] : [];
+    return hit ? [{ ...hit.rating, lineIndex: line.index, rater: cachedRaterId(hit, rater.id), fromCache: true }] : [];
   });
   if (misses.length > 0) {
     const result = await rater.rateLines(misses, { assignment, signal: context.signal });

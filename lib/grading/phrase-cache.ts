@@ -34,23 +34,34 @@ export function phraseCacheKey(normalizedText: string, scopeFingerprint: string)
   return createHash("sha256").update(`${scopeFingerprint}\n${normalizedText}`).digest("hex");
 }
 
+export interface CachedPhrase {
+  rating: LineRating;
+  /** 'teacher' when a teacher's override put it there: it then outranks any rater. */
+  source: "rater" | "teacher";
+}
+
 /**
  * Looks many keys up in one statement and counts the hits (hit_count, last_hit_at).
- * Entries that no longer parse as ratings are ignored (they will be overwritten).
+ * Entries that no longer parse as ratings are ignored.
  */
-export async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, LineRating>> {
-  const found = new Map<string, LineRating>();
+export async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
+  const found = new Map<string, CachedPhrase>();
   if (keys.length === 0) return found;
-  const rows = await sql<{ cache_key: string; rating: unknown }[]>`
+  const rows = await sql<{ cache_key: string; rating: unknown; source: "rater" | "teacher" }[]>`
     update phrase_cache set hit_count = hit_count + 1, last_hit_at = now()
     where cache_key = any(${[...new Set(keys)]}::text[])
-    returning cache_key, rating
+    returning cache_key, rating, source
   `;
   for (const row of rows) {
     const parsed = lineRatingSchema.safeParse(row.rating);
-    if (parsed.success) found.set(row.cache_key, parsed.data);
+    if (parsed.success) found.set(row.cache_key, { rating: parsed.data, source: row.source });
   }
   return found;
+}
+
+/** The rater a cached rating is credited to: the teacher's overrides say so. */
+export function cachedRaterId(phrase: CachedPhrase, raterId: string): string {
+  return phrase.source === "teacher" ? "teacher" : raterId;
 }
 
 export interface PhraseCacheEntry {
@@ -60,7 +71,7 @@ export interface PhraseCacheEntry {
   raterId: string;
 }
 
-/** Stores new ratings in one statement; an entry that already exists wins (first writer). */
+/** Stores new ratings in one statement; an entry that already exists wins (first writer, and always a teacher's). */
 export async function storePhrases(sql: SqlExecutor, entries: readonly PhraseCacheEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const unique = [...new Map(entries.map((entry) => [entry.key, entry])).values()];

@@ -24,16 +24,25 @@ export function parseLastEventId(value: string | null | undefined): number {
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : 0;
 }
 
-// One LISTEN connection per pool, fanned out to the streams of each submission.
-const listenersByPool = new WeakMap<Sql, { bySubmission: Map<string, Set<() => void>>; ready: Promise<unknown> }>();
+/** Subscribe with this id to hear about every submission (a class session's stream). */
+export const ANY_SUBMISSION = "*";
+type SubmissionListener = (submissionId?: string) => void;
 
-function subscribe(sql: Sql, submissionId: string, onChange: () => void): { ready: Promise<unknown>; unsubscribe: () => void } {
+// One LISTEN connection per pool, fanned out to the streams of each submission.
+const listenersByPool = new WeakMap<Sql, { bySubmission: Map<string, Set<SubmissionListener>>; ready: Promise<unknown> }>();
+
+export function subscribeToSubmissionEvents(
+  sql: Sql,
+  submissionId: string,
+  onChange: SubmissionListener,
+): { ready: Promise<unknown>; unsubscribe: () => void } {
   let entry = listenersByPool.get(sql);
   if (!entry) {
-    const bySubmission = new Map<string, Set<() => void>>();
+    const bySubmission = new Map<string, Set<SubmissionListener>>();
     const ready = sql
       .listen(SUBMISSION_EVENTS_CHANNEL, (payload) => {
         for (const listener of bySubmission.get(payload) ?? []) listener();
+        for (const listener of bySubmission.get(ANY_SUBMISSION) ?? []) listener(payload);
       })
       .catch(() => undefined); // streams still poll
     entry = { bySubmission, ready };
@@ -132,7 +141,7 @@ export function streamSubmissionEvents(options: StreamSubmissionEventsOptions): 
         }
       };
 
-      const subscription = subscribe(options.sql, options.submissionId, () => void pump());
+      const subscription = subscribeToSubmissionEvents(options.sql, options.submissionId, () => void pump());
       const poll = setInterval(() => void pump(), options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
       const keepAlive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEP_ALIVE_MS);
       const onAbort = () => close();

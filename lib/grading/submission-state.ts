@@ -10,6 +10,15 @@ export interface RatedLineView {
   end: number;
   changedSincePrevious: boolean;
   rating: LineRatingView | null;
+  /** A teacher's rating, shown beside the rater's. */
+  override: { score: number; label: string | null; comment: string; updatedAt: Date } | null;
+}
+
+export interface CriterionOverrideView {
+  criterionId: string;
+  score: number;
+  comment: string;
+  updatedAt: Date;
 }
 
 export interface LineRatingView {
@@ -33,6 +42,9 @@ export interface SubmissionState {
   progress: { rated: number; total: number };
   lines: RatedLineView[];
   grade: { criteria: CriterionScore[]; overallScore: number; feedback: string; rater: string; gradedAt: Date; seq: number } | null;
+  criterionOverrides: CriterionOverrideView[];
+  /** The grade with teachers' criterion overrides applied (null until graded). */
+  effectiveOverallScore: number | null;
   /** Errors of the jobs that failed for good (status failed). */
   errors: Array<{ jobId: number; kind: string; error: string }>;
   previousSubmissionId: string | null;
@@ -138,13 +150,26 @@ export async function getSubmissionSummary(sql: SqlExecutor, submissionId: strin
 export async function getSubmissionState(sql: SqlExecutor, submissionId: string): Promise<SubmissionState | null> {
   const summary = await getSubmissionSummary(sql, submissionId);
   if (!summary) return null;
-  const [lines, ratings] = await Promise.all([
+  const [lines, ratings, lineOverrides, criterionOverrides] = await Promise.all([
     sql<{ line_index: number; body: string; start_offset: number; end_offset: number; changed_since_previous: boolean }[]>`
       select line_index, body, start_offset, end_offset, changed_since_previous
       from submission_lines where submission_id = ${submissionId} order by line_index
     `,
     listRatingsSince(sql, submissionId, 0),
+    sql<{ line_index: number; score: string; label: string | null; comment: string; updated_at: Date }[]>`
+      select line_index, score, label, comment, updated_at from rating_overrides where submission_id = ${submissionId}
+    `,
+    sql<{ criterion_id: string; score: string; comment: string; updated_at: Date }[]>`
+      select criterion_id, score, comment, updated_at from criterion_overrides where submission_id = ${submissionId} order by criterion_id
+    `,
   ]);
+  const overrideByLine = new Map(lineOverrides.map((row) => [row.line_index, row]));
+  const criterionOverrideViews = criterionOverrides.map((row) => ({
+    criterionId: row.criterion_id,
+    score: Number(row.score),
+    comment: row.comment,
+    updatedAt: row.updated_at,
+  }));
   const ratingByLine = new Map(ratings.map((rating) => [rating.lineIndex, rating]));
   const { row } = summary;
   return {
@@ -161,10 +186,26 @@ export async function getSubmissionState(sql: SqlExecutor, submissionId: string)
       end: line.end_offset,
       changedSincePrevious: line.changed_since_previous,
       rating: ratingByLine.get(line.line_index) ?? null,
+      override: overrideByLine.has(line.line_index)
+        ? (({ score, label, comment, updated_at }) => ({ score: Number(score), label, comment, updatedAt: updated_at }))(overrideByLine.get(line.line_index)!)
+        : null,
     })),
     grade: summary.grade,
+    criterionOverrides: criterionOverrideViews,
+    effectiveOverallScore: summary.grade ? effectiveOverallScore(summary.grade.criteria, criterionOverrideViews) : null,
     errors: summary.errors,
     previousSubmissionId: row.previous_submission_id,
     eventSeq: row.event_seq,
   };
+}
+
+/** The mean of the criterion scores, a teacher's override replacing the rater's score for its criterion. */
+export function effectiveOverallScore(
+  criteria: ReadonlyArray<{ criterionId: string; score: number }>,
+  overrides: ReadonlyArray<{ criterionId: string; score: number }>,
+): number {
+  if (criteria.length === 0) return 0;
+  const overridden = new Map(overrides.map((override) => [override.criterionId, override.score]));
+  const total = criteria.reduce((sum, criterion) => sum + (overridden.get(criterion.criterionId) ?? criterion.score), 0);
+  return Math.round((total / criteria.length) * 100) / 100;
 }

@@ -48,7 +48,8 @@ describe("phrase cache", () => {
     ]);
     const found = await lookupPhrases(db.current.sql, keys);
     expect([...found.keys()].sort()).toEqual([keys[0], keys[1]].sort());
-    expect(found.get(keys[0]!)?.score).toBe(5);
+    expect(found.get(keys[0]!)?.rating.score).toBe(5);
+    expect(found.get(keys[0]!)?.source).toBe("rater");
     expect(typeof (await db.current.sql`select rating from phrase_cache where cache_key = ${keys[0]!}`)[0]!.rating).toBe("object");
     await lookupPhrases(db.current.sql, [keys[0]!]);
     const [row] = await db.current.sql<{ hit_count: number; last_hit_at: Date | null }[]>`

@@ -29,7 +29,7 @@ export function ensureNextBuild(): void {
   process.stderr.write("Building the Next app for the HTTP tests (next build)…\n");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", 2, 2], // build output to stderr: benchmarks keep stdout for their JSON
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error(`next build failed with exit code ${result.status}`);

@@ -1,0 +1,30 @@
+import { NextResponse } from "next/server";
+import { ApiError, readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { parseUuid } from "@/lib/api/params";
+import { getSql } from "@/lib/db/server-sql";
+import { assignmentBodySchema, getAssignmentContext, updateAssignment } from "@/lib/grading/assignments";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  try {
+    const id = parseUuid((await params).id);
+    const assignment = await getAssignmentContext(getSql(), id);
+    if (!assignment) throw new ApiError("not_found", `No assignment with id ${id}.`);
+    return NextResponse.json(assignment);
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
+
+export async function PUT(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  try {
+    const id = parseUuid((await params).id);
+    const body = assignmentBodySchema.parse(await readJsonBody(request, 256 * 1024));
+    const assignment = await updateAssignment(getSql(), id, body);
+    if (!assignment) throw new ApiError("not_found", `No assignment with id ${id}.`);
+    return NextResponse.json(assignment);
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

@@ -1,0 +1,24 @@
+import { NextResponse } from "next/server";
+import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { getSql } from "@/lib/db/server-sql";
+import { assignmentBodySchema, createAssignment, listAssignments } from "@/lib/grading/assignments";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  try {
+    return NextResponse.json({ assignments: await listAssignments(getSql()) });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
+
+export async function POST(request: Request) {
+  try {
+    const body = assignmentBodySchema.parse(await readJsonBody(request, 256 * 1024));
+    const assignment = await createAssignment(getSql(), body);
+    return NextResponse.json(assignment, { status: 201, headers: { Location: `/api/assignments/${assignment.id}` } });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

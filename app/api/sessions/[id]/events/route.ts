@@ -1,0 +1,23 @@
+import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { parseUuid } from "@/lib/api/params";
+import { getSql } from "@/lib/db/server-sql";
+import { SSE_HEADERS } from "@/lib/grading/submission-events";
+import { streamSessionEvents } from "@/lib/sessions/session-events";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+/** Live session snapshots over Server-Sent Events. */
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  try {
+    const id = parseUuid((await params).id);
+    const sql = getSql();
+    const rows = await sql<{ id: string }[]>`select id from submissions where session_id = ${id}`;
+    const [exists] = await sql`select 1 from grading_sessions where id = ${id}`;
+    if (!exists) throw new ApiError("not_found", `No session with id ${id}.`);
+    const stream = streamSessionEvents({ sql, sessionId: id, submissionIds: new Set(rows.map((row) => row.id)), signal: request.signal });
+    return new Response(stream, { headers: SSE_HEADERS });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

@@ -1,0 +1,46 @@
+import { after, NextResponse } from "next/server";
+import { z } from "zod";
+import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "@/lib/api/route-config";
+import { getSql } from "@/lib/db/server-sql";
+import { ensureDraining } from "@/lib/grading/background-drain";
+import { createGradingSession } from "@/lib/sessions/create-grading-session";
+import { listSessions } from "@/lib/sessions/get-session-state";
+import { readSessionUpload } from "@/lib/sessions/read-session-upload";
+import { appRater, appTasks } from "@/lib/tasks";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+const sessionFormSchema = z.object({
+  assignmentId: z.uuid("Choose an assignment."),
+  title: z.string().trim().max(200).optional(),
+});
+
+export async function GET() {
+  try {
+    return NextResponse.json({ sessions: await listSessions(getSql()) });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
+
+/** Grade a class: multipart with assignmentId, title and files (.txt/.docx essays and/or a CSV of name,text). */
+export async function POST(request: Request) {
+  try {
+    const form = await request.formData().catch(() => {
+      throw new ApiError("bad_request", "Send the class as multipart/form-data (assignmentId, title, files).");
+    });
+    const fields = sessionFormSchema.parse({ assignmentId: form.get("assignmentId"), title: form.get("title") || undefined });
+    const files = form.getAll("files").filter((value): value is File => value instanceof File && value.size > 0);
+    if (files.length === 0) throw new ApiError("bad_request", "Upload the essays: .txt or .docx files, or a CSV with name and text columns.");
+    const students = await readSessionUpload(files);
+    const sql = getSql();
+    const title = fields.title || `Session of ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
+    const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, appRater());
+    after(ensureDraining({ sql, tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
+    return NextResponse.json({ id: session.id, students: session.submissionIds.length }, { status: 201, headers: { Location: `/sessions/${session.id}` } });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

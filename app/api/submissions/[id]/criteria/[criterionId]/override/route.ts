@@ -1,0 +1,20 @@
+import { NextResponse } from "next/server";
+import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { parseSubmissionId } from "@/lib/api/params";
+import { getSql } from "@/lib/db/server-sql";
+import { criterionOverrideBodySchema, setCriterionOverride } from "@/lib/grading/overrides";
+
+export const dynamic = "force-dynamic";
+
+/** A teacher's score for one rubric criterion, kept beside the rater's. */
+export async function PUT(request: Request, { params }: { params: Promise<{ id: string; criterionId: string }> }) {
+  try {
+    const { id, criterionId } = await params;
+    const submissionId = parseSubmissionId(id);
+    const body = criterionOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
+    await setCriterionOverride(getSql(), { submissionId, criterionId: decodeURIComponent(criterionId), ...body });
+    return NextResponse.json({ ok: true });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

@@ -1,0 +1,22 @@
+import { NextResponse } from "next/server";
+import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { parseLineIndex, parseSubmissionId } from "@/lib/api/params";
+import { getSql } from "@/lib/db/server-sql";
+import { lineOverrideBodySchema, setLineOverride } from "@/lib/grading/overrides";
+import { appRater } from "@/lib/tasks";
+
+export const dynamic = "force-dynamic";
+
+/** A teacher's rating of one line, kept beside the rater's. */
+export async function PUT(request: Request, { params }: { params: Promise<{ id: string; index: string }> }) {
+  try {
+    const { id, index } = await params;
+    const submissionId = parseSubmissionId(id);
+    const lineIndex = parseLineIndex(index);
+    const body = lineOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
+    await setLineOverride(getSql(), { submissionId, lineIndex, ...body }, appRater());
+    return NextResponse.json({ ok: true });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
