@@ -83,9 +83,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
     return false;
   });
 
+  // The heartbeat outlives the other timers: a stopping worker still holds the leases of the jobs it waits for.
+  const heartbeatTimer = setInterval(() => runner.heartbeat().catch((error) => emitError(error, "heartbeat")), Math.max(1000, leaseMs / 3));
   const timers = [
     setInterval(wake, pollIntervalMs),
-    setInterval(() => runner.heartbeat().catch((error) => emitError(error, "heartbeat")), Math.max(1000, leaseMs / 3)),
     setInterval(
       () => releaseExpiredLeases(sql).catch((error) => emitError(error, "releasing expired leases")),
       options.releaseIntervalMs ?? DEFAULT_RELEASE_INTERVAL_MS,
@@ -137,10 +138,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
       if (!finished) {
         await runner.releaseRunning("worker shut down before the job finished");
       }
+      clearInterval(heartbeatTimer);
       if (registered) await unregisterWorker(sql, workerId);
     } catch (error) {
       emitError(error, "shutting down");
     } finally {
+      clearInterval(heartbeatTimer);
       await listener.unlisten().catch(() => {});
       resolveStopped();
     }

@@ -319,20 +319,25 @@ as $$
 declare
   new_status text;
 begin
-  update public.grading_jobs j set
-    status = 'pending',
-    attempts = 0,
-    run_at = now(),
-    finished_at = null,
-    result = null
-  where j.id = p_job_id
-    and j.status in ('failed', 'cancelled')
-    and not exists (
-      select 1 from public.grading_jobs live
-      where j.dedupe_key is not null and live.dedupe_key = j.dedupe_key
-        and live.status in ('pending', 'processing')
-    )
-  returning j.status into new_status;
+  begin
+    update public.grading_jobs j set
+      status = 'pending',
+      attempts = 0,
+      run_at = now(),
+      finished_at = null,
+      result = null
+    where j.id = p_job_id
+      and j.status in ('failed', 'cancelled')
+      and not exists (
+        select 1 from public.grading_jobs live
+        where j.dedupe_key is not null and live.dedupe_key = j.dedupe_key
+          and live.status in ('pending', 'processing')
+      )
+    returning j.status into new_status;
+  exception when unique_violation then
+    -- A concurrent retry of another job with the same dedupe key won the race: refuse this one.
+    new_status := null;
+  end;
   if new_status is not null then
     perform pg_notify('grading_jobs', '');
     return new_status;
@@ -430,6 +435,11 @@ $$;
 
 -- The queue is driven by the server (service role / database owner), never by browsers.
 revoke execute on all functions in schema private from public, anon, authenticated;
+grant usage on schema private to service_role;
+grant execute on function
+  private.grading_retry_delay_ms(integer),
+  private.requeue_expired_grading_jobs(integer)
+to service_role;
 revoke execute on function
   public.enqueue_grading_jobs(jsonb),
   public.claim_grading_jobs(text, integer, integer, text[]),

@@ -196,7 +196,7 @@ describe("queue privileges", () => {
   // migration: `grant usage on schema private to service_role; grant execute on function
   // private.requeue_expired_grading_jobs(integer), private.grading_retry_delay_ms(integer)
   // to service_role;`. Remove `.fails` once fixed.
-  it.fails("the service role can drive the queue: enqueue, claim, fail, complete and release leases", async () => {
+  it("the service role can drive the queue: enqueue, claim, fail, complete and release leases", async () => {
     const { sql } = db.current;
     await asRole(sql, "service_role", null, async (tx) => {
       await tx`select * from enqueue_grading_jobs('[{"kind": "noop"}, {"kind": "noop"}]'::jsonb)`;

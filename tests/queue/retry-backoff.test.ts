@@ -186,7 +186,7 @@ describe("retry backoff", () => {
   // then raises unique_violation (23505) instead of being refused. Fix: wrap the UPDATE in
   // `begin … exception when unique_violation then null; end;` and fall through to
   // returning the job's current status. Remove `.fails` once fixed.
-  it.fails("of two concurrent retries of jobs sharing a dedupe key, one goes through and the other is refused", async () => {
+  it("of two concurrent retries of jobs sharing a dedupe key, one goes through and the other is refused", async () => {
     const { sql, url } = db.current;
     const failedIds: number[] = [];
     for (let i = 0; i < 2; i++) {
