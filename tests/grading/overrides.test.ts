@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSubmission } from "../../lib/grading/create-submission";
+import { OverrideError, setCriterionOverride, setLineOverride } from "../../lib/grading/overrides";
+import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
+import type { Rater } from "../../lib/grading/raters/rater";
+import { getSubmissionState } from "../../lib/grading/submission-state";
+import { createAppTasks } from "../../lib/tasks";
+import { useTestDatabase } from "../helpers/db";
+import { createTestAssignment, drainUntilSettled, makeEssay } from "../helpers/grading";
+import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
+
+const db = useTestDatabase();
+let llm: FakeOpenAiServer;
+let rater: Rater;
+
+beforeAll(async () => {
+  llm = await startFakeOpenAiServer({ latencyMs: 1 });
+  rater = createOpenAiRater({ apiKey: "test-key", baseURL: llm.url, model: "gpt-4o-mini" });
+});
+afterAll(async () => {
+  await llm.close();
+});
+
+describe("teacher overrides", () => {
+  it("keeps a line override beside the model's rating, and the next essay with that line gets the teacher's rating from the cache", async () => {
+    const sql = db.current.sql;
+    const assignment = await createTestAssignment(sql);
+    const essay = makeEssay(6, "override");
+    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: essay }, rater);
+    await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
+    const modelRating = (await getSubmissionState(sql, first.id))!.lines[2]!.rating!;
+
+    await setLineOverride(sql, { submissionId: first.id, lineIndex: 2, score: 1, comment: "This claim needs evidence." }, rater);
+    const state = (await getSubmissionState(sql, first.id))!;
+    expect(state.lines[2]!.rating).toEqual(modelRating); // the model's rating is untouched
+    expect(state.lines[2]!.override).toMatchObject({ score: 1, comment: "This claim needs evidence.", label: "weak" });
+
+    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: essay.split("\n")[2]! }, rater);
+    const secondState = (await getSubmissionState(sql, second.id))!;
+    expect(secondState.lines[0]!.rating).toMatchObject({ score: 1, comment: "This claim needs evidence.", rater: "teacher", fromCache: true });
+  });
+
+  it("a rater's later rating of the same phrase never replaces the teacher's in the cache", async () => {
+    const sql = db.current.sql;
+    const [entry] = await sql<{ source: string }[]>`select source from phrase_cache where source = 'teacher' limit 1`;
+    expect(entry?.source).toBe("teacher");
+    const [{ cache_key }] = await sql<{ cache_key: string }[]>`select cache_key from phrase_cache where source = 'teacher' limit 1`;
+    await sql`
+      insert into phrase_cache (cache_key, normalized_text, rating, rater)
+      values (${cache_key}, 'x', '{"lineIndex":0,"score":5,"label":"strong","comment":"great","suggestion":null,"criterionId":null}', 'openai:gpt-4o-mini')
+      on conflict (cache_key) do nothing
+    `;
+    const [after] = await sql<{ rating: { score: number }; source: string }[]>`select rating, source from phrase_cache where cache_key = ${cache_key}`;
+    expect(after).toMatchObject({ source: "teacher", rating: { score: 1 } });
+  });
+
+  it("criterion overrides sit beside the model's scores and change the effective overall score", async () => {
+    const sql = db.current.sql;
+    const assignment = await createTestAssignment(sql);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: makeEssay(5, "criteria") }, rater);
+    await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
+    const before = (await getSubmissionState(sql, created.id))!;
+    const ideas = before.grade!.criteria.find((c) => c.criterionId === "ideas")!;
+    const conventions = before.grade!.criteria.find((c) => c.criterionId === "conventions")!;
+
+    await setCriterionOverride(sql, { submissionId: created.id, criterionId: "ideas", score: 5, comment: "Strong thesis." });
+    const after = (await getSubmissionState(sql, created.id))!;
+    expect(after.grade!.criteria.find((c) => c.criterionId === "ideas")!.score).toBe(ideas.score);
+    expect(after.criterionOverrides).toEqual([expect.objectContaining({ criterionId: "ideas", score: 5, comment: "Strong thesis." })]);
+    expect(after.effectiveOverallScore).toBeCloseTo((5 + conventions.score) / 2, 2);
+  });
+
+  it("refuses scores off the rubric's scale and unknown lines or criteria, writing nothing", async () => {
+    const sql = db.current.sql;
+    const assignment = await createTestAssignment(sql);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Dee", text: makeEssay(3, "refuse") }, rater);
+    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 0, score: 9, comment: "" }, rater)).rejects.toThrow(/between 1 and 5/);
+    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 99, score: 3, comment: "" }, rater)).rejects.toBeInstanceOf(OverrideError);
+    await expect(setCriterionOverride(sql, { submissionId: created.id, criterionId: "style", score: 3, comment: "" })).rejects.toThrow(/no criterion "style"/);
+    const [row] = await sql<{ count: number }[]>`
+      select (select count(*) from rating_overrides where submission_id = ${created.id}) + (select count(*) from criterion_overrides where submission_id = ${created.id}) as count
+    `;
+    expect(Number(row!.count)).toBe(0);
+  });
+});
