@@ -186,16 +186,10 @@ describe("row level security", () => {
 });
 
 describe("queue privileges", () => {
-  // BUG (supabase/migrations/20261123120100_grading_queue_functions.sql): the header says the
-  // queue is driven by "the service role / database owner", and service_role may execute
-  // every public queue function, but claim_grading_jobs, fail_grading_job and
-  // release_grading_leases call private.requeue_expired_grading_jobs and
-  // private.grading_retry_delay_ms, and service_role has neither USAGE on schema private
-  // nor EXECUTE on them: "permission denied for schema private" (42501). An Edge Function
-  // calling rpc('claim_grading_jobs') with the service key cannot claim. Fix, in a new
-  // migration: `grant usage on schema private to service_role; grant execute on function
-  // private.requeue_expired_grading_jobs(integer), private.grading_retry_delay_ms(integer)
-  // to service_role;`. Remove `.fails` once fixed.
+  // Regression: the queue is driven by "the service role / database owner", but
+  // claim_grading_jobs, fail_grading_job and release_grading_leases call helpers in schema
+  // private on which service_role once had neither USAGE nor EXECUTE, so an Edge Function
+  // calling rpc('claim_grading_jobs') with the service key got 42501.
   it("the service role can drive the queue: enqueue, claim, fail, complete and release leases", async () => {
     const { sql } = db.current;
     await asRole(sql, "service_role", null, async (tx) => {

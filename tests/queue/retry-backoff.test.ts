@@ -180,12 +180,10 @@ describe("retry backoff", () => {
     expect(await retryJob(sql, failed!)).toBe("pending");
   });
 
-  // BUG (retry_grading_job in 20261123120100_grading_queue_functions.sql): the NOT EXISTS
-  // check cannot see another transaction's uncommitted retry, so of two concurrent retries
-  // of failed jobs sharing a dedupe key the second waits on the live-key unique index and
-  // then raises unique_violation (23505) instead of being refused. Fix: wrap the UPDATE in
-  // `begin … exception when unique_violation then null; end;` and fall through to
-  // returning the job's current status. Remove `.fails` once fixed.
+  // Regression: retry_grading_job's NOT EXISTS check cannot see another transaction's
+  // uncommitted retry, so the second of two concurrent retries of failed jobs sharing a
+  // dedupe key waits on the live-key unique index and used to raise unique_violation
+  // (23505) instead of being refused.
   it("of two concurrent retries of jobs sharing a dedupe key, one goes through and the other is refused", async () => {
     const { sql, url } = db.current;
     const failedIds: number[] = [];

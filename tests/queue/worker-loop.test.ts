@@ -240,13 +240,10 @@ describe("runWorker", () => {
     expect(await sql`select 1 from grading_workers where worker_id = ${worker.workerId}`).toHaveLength(0);
   });
 
-  // BUG (lib/queue/run-worker.ts, stop()): every timer, the heartbeat included, is cleared
-  // before stop() waits up to shutdownTimeoutMs for running jobs. A lease shorter than
-  // that wait (e.g. `--lease 10000` with the default 20 s shutdown timeout) runs out while
-  // the job still runs; another worker's claim then takes the job and runs it a second
-  // time, and this worker's completion is fenced out. Fix: in stop(), clear only the poll
-  // and release timers up front and the heartbeat timer after whenIdle()/releaseRunning().
-  // Remove `.fails` once fixed.
+  // Regression: stop() once cleared every timer, the heartbeat included, before waiting up
+  // to shutdownTimeoutMs for running jobs. A lease shorter than that wait (`--lease 10000`
+  // with the default 20 s timeout) ran out while the job still ran; another worker then
+  // took the job and ran it a second time, and this worker's completion was fenced out.
   it("keeps heartbeating the leases of the jobs it waits for while it stops", async () => {
     const { sql } = db.current;
     const [id] = await enqueue([{ kind: "gated", payload: { name: "long" } }]);
