@@ -1,7 +1,6 @@
-/** Seconds a grading request may run on Vercel; its drain stops claiming well before. */
-export const STREAM_MAX_DURATION_S = 300;
+// Routes declare `maxDuration` as a literal (Next reads it statically): 300 s for the
+// grading routes, 60 s for the cron route. Their drains stop claiming well before.
 export const STREAM_DRAIN_BUDGET_MS = 240_000;
-export const CRON_MAX_DURATION_S = 60;
 export const CRON_DRAIN_BUDGET_MS = 45_000;
 /** Essay text is capped at 100 KB; JSON escaping can add a little. */
 export const MAX_REQUEST_BYTES = 160 * 1024;

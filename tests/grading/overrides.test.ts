@@ -44,13 +44,14 @@ describe("teacher overrides", () => {
     const sql = db.current.sql;
     const [entry] = await sql<{ source: string }[]>`select source from phrase_cache where source = 'teacher' limit 1`;
     expect(entry?.source).toBe("teacher");
-    const [{ cache_key }] = await sql<{ cache_key: string }[]>`select cache_key from phrase_cache where source = 'teacher' limit 1`;
+    const [teacherEntry] = await sql<{ cache_key: string }[]>`select cache_key from phrase_cache where source = 'teacher' limit 1`;
+    const cacheKey = teacherEntry!.cache_key;
     await sql`
       insert into phrase_cache (cache_key, normalized_text, rating, rater)
-      values (${cache_key}, 'x', '{"lineIndex":0,"score":5,"label":"strong","comment":"great","suggestion":null,"criterionId":null}', 'openai:gpt-4o-mini')
+      values (${cacheKey}, 'x', '{"lineIndex":0,"score":5,"label":"strong","comment":"great","suggestion":null,"criterionId":null}', 'openai:gpt-4o-mini')
       on conflict (cache_key) do nothing
     `;
-    const [after] = await sql<{ rating: { score: number }; source: string }[]>`select rating, source from phrase_cache where cache_key = ${cache_key}`;
+    const [after] = await sql<{ rating: { score: number }; source: string }[]>`select rating, source from phrase_cache where cache_key = ${cacheKey}`;
     expect(after).toMatchObject({ source: "teacher", rating: { score: 1 } });
   });
 

@@ -1,13 +1,12 @@
-import { after, NextResponse } from "next/server";
+import { NextResponse } from "next/server";
 import { z } from "zod";
+import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
-import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
-import { ensureDraining } from "@/lib/grading/background-drain";
 import { createGradingSession } from "@/lib/sessions/create-grading-session";
 import { listSessions } from "@/lib/sessions/get-session-state";
 import { readSessionUpload } from "@/lib/sessions/read-session-upload";
-import { appRater, appTasks } from "@/lib/tasks";
+import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -38,7 +37,7 @@ export async function POST(request: Request) {
     const sql = getSql();
     const title = fields.title || `Session of ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
     const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, appRater());
-    after(ensureDraining({ sql, tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
+    drainAfterResponse();
     return NextResponse.json({ id: session.id, students: session.submissionIds.length }, { status: 201, headers: { Location: `/sessions/${session.id}` } });
   } catch (error) {
     return toErrorResponse(error);

@@ -1,12 +1,11 @@
-import { after } from "next/server";
+import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
-import { gradingConcurrency, MAX_REQUEST_BYTES, STREAM_DRAIN_BUDGET_MS } from "@/lib/api/route-config";
+import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
-import { ensureDraining } from "@/lib/grading/background-drain";
 import { createSubmission } from "@/lib/grading/create-submission";
 import { createSubmissionBodySchema } from "@/lib/grading/schemas";
 import { SSE_HEADERS, streamSubmissionEvents } from "@/lib/grading/submission-events";
-import { appRater, appTasks } from "@/lib/tasks";
+import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -17,8 +16,7 @@ export async function POST(request: Request) {
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
     const submission = await createSubmission(sql, body, appRater());
-    // Starts now (the stream below waits for its results); after() keeps the instance alive until it ends.
-    after(ensureDraining({ sql, tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
+    drainAfterResponse();
     const stream = streamSubmissionEvents({
       sql,
       submissionId: submission.id,

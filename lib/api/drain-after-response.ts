@@ -1,0 +1,15 @@
+import { after } from "next/server";
+import { getSql } from "../db/server-sql";
+import { ensureDraining } from "../grading/background-drain";
+import { appTasks } from "../tasks";
+import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
+
+/**
+ * Starts draining now, in this instance, and keeps it alive until the drain ends (after()
+ * waits for the promise). Off when GRADELINE_INLINE_DRAIN=0, e.g. when dedicated workers
+ * should do all the work.
+ */
+export function drainAfterResponse(): void {
+  if (process.env.GRADELINE_INLINE_DRAIN === "0") return;
+  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
+}
