@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// Browser tests: headless Debian Chromium driving `next start` on the embedded database.
+export default defineConfig({
+  resolve: { alias: { "@": import.meta.dirname } },
+  test: {
+    globalSetup: ["tests/setup/global-setup.ts"],
+    include: ["tests/e2e/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // One browser and one app at a time: a 2-core machine, and timing-sensitive partial states.
+    fileParallelism: false,
+    pool: "forks",
+  },
+});
