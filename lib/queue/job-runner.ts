@@ -44,6 +44,8 @@ interface HeldJob {
   job: GradingJobRow;
   controller: AbortController;
   started: boolean;
+  /** Its handler finished and the completion is being written: the completion reports a lost lease. */
+  completing: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ export class JobRunner {
     const now = Date.now();
     this.recentCompletions = this.recentCompletions.filter((at) => now - at < 1000);
     const prefetch = Math.ceil((this.recentCompletions.length * PREFETCH_WINDOW_MS) / 1000);
-    return Math.min(MAX_CLAIM_BATCH, Math.max(0, free + prefetch - this.buffer.length));
+    return Math.min(MAX_CLAIM_BATCH, Math.max(0, free + prefetch));
   }
 
   /** Claims up to `size` jobs into the buffer and starts what fits. Returns how many were claimed. */
@@ -100,7 +102,7 @@ export class JobRunner {
     });
     this.stats.claimed += jobs.length;
     for (const job of jobs) {
-      this.held.set(job.id, { job, controller: new AbortController(), started: false });
+      this.held.set(job.id, { job, controller: new AbortController(), started: false, completing: false });
       this.buffer.push(job);
     }
     this.pump();
@@ -183,6 +185,8 @@ export class JobRunner {
   }
 
   private enqueueCompletion(job: GradingJobRow, result: unknown, startedAt: number): Promise<void> {
+    const held = this.held.get(job.id);
+    if (held) held.completing = true;
     this.completionQueue.push({ job, result, startedAt });
     if (!this.completionFlush) {
       this.completionFlush = this.flushCompletions().finally(() => {
@@ -233,7 +237,8 @@ export class JobRunner {
     for (const id of ids) {
       if (stillHeld.has(id)) continue;
       const held = this.held.get(id);
-      if (!held) continue; // settled meanwhile
+      if (!held || held.completing) continue; // settled meanwhile, or its completion will say
+
       this.held.delete(id);
       held.controller.abort(new Error("lease lost"));
       const index = this.buffer.findIndex((job) => job.id === id);

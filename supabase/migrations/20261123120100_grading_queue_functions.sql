@@ -309,7 +309,7 @@ end;
 $$;
 
 -- retry_grading_job(job_id): a failed or cancelled job gets a fresh set of attempts
--- and runs now; its last_error is kept until it next succeeds or fails. Returns the
+-- and runs now; its last_error stays as history (a later failure replaces it). Returns the
 -- status afterwards (null: no such job). Refused (status unchanged) when another live
 -- job already holds its dedupe_key.
 create or replace function public.retry_grading_job(p_job_id bigint)

@@ -50,8 +50,9 @@ export function useTestDatabase(): { readonly current: TestDatabase } {
     database = await createTestDatabase();
   });
   beforeEach(({ onTestFailed }) => {
-    onTestFailed(() => {
-      failed = true;
+    // An expected failure (it.fails) is not a failure worth keeping the database for.
+    onTestFailed(({ task }) => {
+      if (!task.fails) failed = true;
     });
   });
   afterAll(async () => {
