@@ -1,0 +1,42 @@
+import type { SqlExecutor } from "../db/sql";
+import type { WorkerStats } from "./monitoring-stats-schema";
+
+interface WorkerRow {
+  worker_id: string;
+  hostname: string | null;
+  started_at: Date | null;
+  last_seen_at: Date | null;
+  registered: boolean;
+  processing_jobs: number;
+}
+
+/**
+ * Registered workers with the jobs each holds, plus lease owners that hold jobs
+ * without being registered: drainQueue from a route's after() or the cron, or a worker
+ * behind a transaction pooler (register_grading_worker returns false there).
+ */
+export async function listWorkers(sql: SqlExecutor): Promise<WorkerStats["workers"]> {
+  const rows = await sql<WorkerRow[]>`
+    with held as (
+      select lease_owner, count(*)::int as processing_jobs
+      from grading_jobs
+      where status = 'processing'
+      group by lease_owner
+    )
+    select coalesce(w.worker_id, held.lease_owner) as worker_id,
+           w.hostname, w.started_at, w.last_seen_at,
+           w.worker_id is not null as registered,
+           coalesce(held.processing_jobs, 0) as processing_jobs
+    from grading_workers w
+    full join held on held.lease_owner = w.worker_id
+    order by registered desc, w.started_at, worker_id
+  `;
+  return rows.map((row) => ({
+    workerId: row.worker_id,
+    hostname: row.hostname,
+    startedAt: row.started_at?.toISOString() ?? null,
+    lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+    registered: row.registered,
+    processingJobs: row.processing_jobs,
+  }));
+}
