@@ -15,6 +15,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <a href="/" className="brand">Gradeline</a>
           <nav aria-label="Main">
             <a href="/">Home</a>
+            <a href="/assignments">Assignments</a>
             <a href="/monitor">Monitor</a>
           </nav>
         </header>

@@ -3,6 +3,9 @@ import { countJobs, type QueueCounts } from "@/lib/queue/manage-jobs";
 
 export const dynamic = "force-dynamic";
 
+/** Seeded by supabase/seed.sql on every `npm start`. */
+const DEMO_ASSIGNMENT_ID = "00000000-0000-4000-8000-000000000001";
+
 async function loadQueueCounts(): Promise<{ counts: QueueCounts } | { error: string }> {
   try {
     return { counts: await countJobs(getSql()) };
@@ -16,7 +19,32 @@ export default async function HomePage() {
   return (
     <>
       <h1>Gradeline</h1>
-      <p>Line-by-line feedback on student writing, graded in the background and shown as each line lands.</p>
+      <p className="lead">Line-by-line feedback on student writing, graded in the background and shown as each line lands.</p>
+      <section aria-labelledby="how-heading" className="how">
+        <h2 id="how-heading" className="visually-hidden">
+          How it works
+        </h2>
+        <ol className="steps">
+          <li>
+            <strong>A teacher sets an assignment</strong> with a prompt and a rubric: criteria, each with scored levels.
+          </li>
+          <li>
+            <strong>A student submits an essay</strong>, pasted or uploaded as .txt or .docx. Each line is rated on its own against the rubric.
+          </li>
+          <li>
+            <strong>Ratings appear as they land.</strong> When every line is rated, each criterion is scored with a rationale, and the teacher
+            can override any rating.
+          </li>
+        </ol>
+        <p className="actions">
+          <a className="button button-primary" href={`/assignments/${DEMO_ASSIGNMENT_ID}/submit`} data-testid="demo-submit-link">
+            Submit an essay to the demo assignment
+          </a>
+          <a className="button" href="/assignments">
+            Assignments
+          </a>
+        </p>
+      </section>
       <section className="panel" aria-labelledby="queue-heading">
         <h2 id="queue-heading">Grading queue</h2>
         {"error" in queue ? (
