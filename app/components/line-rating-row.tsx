@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { OverrideForm, type OverrideValues } from "@/app/components/override-form";
 import { ScoreBadge } from "@/app/components/score-badge";
 import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
@@ -15,8 +16,11 @@ interface LineRatingRowProps {
   onSaveOverride(lineIndex: number, values: OverrideValues): Promise<void>;
 }
 
-/** One essay line with the rater's verdict and, beside it, the teacher's when there is one. */
-export function LineRatingRow({ line, scale, criterionNames, isRevision, stopped, onSaveOverride }: LineRatingRowProps) {
+/**
+ * One essay line with the rater's verdict and, beside it, the teacher's when there is one.
+ * Memoised: a 400-line essay re-renders only the row whose rating just landed.
+ */
+export const LineRatingRow = memo(function LineRatingRow({ line, scale, criterionNames, isRevision, stopped, onSaveOverride }: LineRatingRowProps) {
   const { rating, override } = line;
   const number = line.index + 1;
   return (
@@ -87,4 +91,4 @@ export function LineRatingRow({ line, scale, criterionNames, isRevision, stopped
       </div>
     </li>
   );
-}
+});

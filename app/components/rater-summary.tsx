@@ -1,28 +1,29 @@
 import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
 
-/** Which raters produced this submission's ratings: "local:retext (12 lines), teacher (1 line)". */
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/** Which raters produced this submission's ratings: "local:retext (12 lines), teacher (1 line, 2 overrides)". */
 export function RaterSummary({ state }: { state: SubmissionSnapshot }) {
-  const counts = new Map<string, number>();
+  const lines = new Map<string, number>();
   for (const line of state.lines) {
-    if (line.rating) counts.set(line.rating.rater, (counts.get(line.rating.rater) ?? 0) + 1);
+    if (line.rating) lines.set(line.rating.rater, (lines.get(line.rating.rater) ?? 0) + 1);
   }
-  const overridden = state.lines.filter((line) => line.override).length + state.criterionOverrides.length;
-  if (counts.size === 0 && overridden === 0) return null;
+  const overrides = state.lines.filter((line) => line.override).length + state.criterionOverrides.length;
+  // A teacher's earlier override can come back from the phrase cache with rater "teacher": one entry, not two.
+  const raters = [...new Set([...lines.keys(), ...(overrides > 0 ? ["teacher"] : [])])];
+  if (raters.length === 0) return null;
   return (
     <p className="rater-summary" data-testid="rater-summary">
       <span className="muted">Rated by </span>
-      {[...counts].map(([rater, count], position) => (
-        <span key={rater}>
-          {position > 0 && ", "}
-          <code data-testid="rater-name">{rater}</code> ({count} {count === 1 ? "line" : "lines"})
-        </span>
-      ))}
-      {overridden > 0 && (
-        <span>
-          {counts.size > 0 && ", "}
-          <code data-testid="rater-name">teacher</code> ({overridden} {overridden === 1 ? "override" : "overrides"})
-        </span>
-      )}
+      {raters.map((rater, position) => {
+        const parts = [lines.has(rater) ? plural(lines.get(rater)!, "line") : null, rater === "teacher" && overrides > 0 ? plural(overrides, "override") : null];
+        return (
+          <span key={rater}>
+            {position > 0 && ", "}
+            <code data-testid="rater-name">{rater}</code> ({parts.filter(Boolean).join(", ")})
+          </span>
+        );
+      })}
     </p>
   );
 }

@@ -58,7 +58,7 @@ export function SubmissionLiveView({ initialState, assignment }: SubmissionLiveV
           )}
         </div>
         <div className="header-badges">
-          <span className={`status-chip status-${state.status}`} data-testid="submission-status">
+          <span className={`status-chip status-${state.status}`} data-testid="submission-status" aria-live="polite">
             {statusText[state.status]}
           </span>
           <TransportBadge transport={transport} />

@@ -74,11 +74,21 @@ function applyLine(state: SubmissionSnapshot, rating: LineRatingView): Submissio
   };
 }
 
+type LineOverrideView = SubmissionSnapshot["lines"][number]["override"];
+const sameOverride = (a: LineOverrideView, b: LineOverrideView) =>
+  a === b || (a !== null && b !== null && a.updatedAt === b.updatedAt && a.score === b.score && a.comment === b.comment && a.label === b.label);
+
 function applySnapshot(state: SubmissionSnapshot, incoming: SubmissionSnapshot): SubmissionSnapshot {
   if (incoming.id !== state.id) return incoming;
   const heldByIndex = new Map(state.lines.map((line) => [line.index, line]));
   // The snapshot is the authority on overrides and errors; ratings and the grade only grow.
-  const lines = incoming.lines.map((line) => ({ ...line, rating: newerRating(heldByIndex.get(line.index)?.rating ?? null, line.rating) }));
+  const lines = incoming.lines.map((line) => {
+    const held = heldByIndex.get(line.index);
+    const rating = newerRating(held?.rating ?? null, line.rating);
+    // Keep the held object when nothing changed, so memoised rows skip re-rendering on every poll.
+    if (held && rating === held.rating && sameOverride(held.override, line.override)) return held;
+    return { ...line, rating };
+  });
   const grade = incoming.grade ?? state.grade;
   const next = { ...incoming, lines, grade };
   return {
