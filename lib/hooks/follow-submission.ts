@@ -1,6 +1,6 @@
 import { isFinalStatus, lastRatingSeq, type GradingStreamEvent, type SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
 import type { LiveChannel, OpenLiveChannel } from "@/lib/hooks/live-channel";
-import { errorMessageOf, requestJson } from "@/lib/hooks/request-json";
+import { errorMessageOf, RequestError, requestJson } from "@/lib/hooks/request-json";
 
 export type GradingTransport = "live" | "polling" | "connecting";
 
@@ -84,7 +84,12 @@ export function followSubmission(options: FollowSubmissionOptions): { stop(): vo
         onError(null);
       } while (fetchAgain && !stopped);
     } catch (error) {
-      if (!stopped) onError(`Could not refresh the submission: ${errorMessageOf(error)}`);
+      if (stopped) return;
+      if (error instanceof RequestError && error.status === 404) {
+        // Deleted while open: nothing will ever change again, so stop asking.
+        onError(error.message);
+        stop();
+      } else onError(`Could not refresh the submission: ${errorMessageOf(error)}`);
     } finally {
       fetching = false;
     }
