@@ -16,6 +16,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <a href="/">Home</a>
             <a href="/assignments">Assignments</a>
+            <a href="/sessions">Sessions</a>
             <a href="/monitor">Monitor</a>
           </nav>
         </header>
