@@ -51,11 +51,21 @@ export interface SubmissionState {
   eventSeq: number;
 }
 
-/** pending → grading → graded, or failed while a job has failed for good and no grade exists. */
-export function deriveSubmissionStatus(input: { graded: boolean; failedJobs: number; rated: number; processingJobs: number }): SubmissionStatus {
+/**
+ * pending → grading → graded; failed once a job has failed for good and nothing else
+ * is still queued or running (until then the other lines keep arriving).
+ */
+export function deriveSubmissionStatus(input: {
+  graded: boolean;
+  failedJobs: number;
+  rated: number;
+  processingJobs: number;
+  /** Jobs still pending or processing. */
+  openJobs: number;
+}): SubmissionStatus {
   if (input.graded) return "graded";
-  if (input.failedJobs > 0) return "failed";
-  if (input.rated > 0 || input.processingJobs > 0) return "grading";
+  if (input.failedJobs > 0 && input.openJobs === 0) return "failed";
+  if (input.rated > 0 || input.processingJobs > 0 || input.failedJobs > 0) return "grading";
   return "pending";
 }
 
@@ -110,6 +120,7 @@ interface SubmissionRow {
   previous_submission_id: string | null;
   rated: number;
   processing_jobs: number;
+  open_jobs: number;
 }
 
 /** Status, progress and failures only: what the stream polls and the session page lists. */
@@ -118,8 +129,10 @@ export async function getSubmissionSummary(sql: SqlExecutor, submissionId: strin
     select s.id, s.assignment_id, s.student_name, s.created_at, s.line_count, s.scores, s.overall_score, s.feedback,
            s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id,
            (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated,
-           (select count(*)::int from grading_jobs j
-             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId' and j.status = 'processing') as processing_jobs
+           (select count(*) filter (where j.status = 'processing')::int from grading_jobs j
+             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId') as processing_jobs,
+           (select count(*) filter (where j.status in ('pending', 'processing'))::int from grading_jobs j
+             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId') as open_jobs
     from submissions s where s.id = ${submissionId}
   `;
   if (!row) return null;
@@ -132,7 +145,7 @@ export async function getSubmissionSummary(sql: SqlExecutor, submissionId: strin
   return {
     row,
     errors: errors.map((job) => ({ jobId: job.id, kind: job.kind, error: job.last_error ?? "unknown error" })),
-    status: deriveSubmissionStatus({ graded, failedJobs: errors.length, rated: row.rated, processingJobs: row.processing_jobs }),
+    status: deriveSubmissionStatus({ graded, failedJobs: errors.length, rated: row.rated, processingJobs: row.processing_jobs, openJobs: row.open_jobs }),
     grade: graded
       ? {
           criteria: row.scores!,

@@ -40,6 +40,7 @@ interface StudentRow {
   line_count: number;
   rated: number;
   processing_jobs: number;
+  open_jobs: number;
   failed_errors: string[] | null;
   graded_at: Date | null;
   scores: Array<{ criterionId: string; score: number }> | null;
@@ -59,6 +60,8 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
       (select count(*)::int from line_ratings r where r.submission_id = sub.id) as rated,
       (select count(*) filter (where j.status = 'processing')::int from grading_jobs j
         where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text) as processing_jobs,
+      (select count(*) filter (where j.status in ('pending', 'processing'))::int from grading_jobs j
+        where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text) as open_jobs,
       (select array_agg(coalesce(j.last_error, 'unknown error') order by j.id) from grading_jobs j
         where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text and j.status = 'failed') as failed_errors,
       (select jsonb_agg(jsonb_build_object('criterionId', o.criterion_id, 'score', o.score)) from criterion_overrides o
@@ -70,7 +73,13 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
   const counts: Record<SubmissionStatus, number> = { pending: 0, grading: 0, graded: 0, failed: 0 };
   const students = rows.map((row): SessionStudent => {
     const graded = row.graded_at !== null && row.scores !== null;
-    const status = deriveSubmissionStatus({ graded, failedJobs: row.failed_errors?.length ?? 0, rated: row.rated, processingJobs: row.processing_jobs });
+    const status = deriveSubmissionStatus({
+      graded,
+      failedJobs: row.failed_errors?.length ?? 0,
+      rated: row.rated,
+      processingJobs: row.processing_jobs,
+      openJobs: row.open_jobs,
+    });
     counts[status]++;
     const overrides = (row.overrides ?? []).map((o) => ({ criterionId: o.criterionId, score: Number(o.score) }));
     const overridden = new Map(overrides.map((o) => [o.criterionId, o.score]));

@@ -13,6 +13,9 @@ export async function readSessionUpload(files: File[]): Promise<SessionStudentIn
   for (const file of files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     try {
+      if (!/\.(csv|txt|md|docx)$/i.test(file.name)) {
+        throw new Error(`${file.name}: a class upload takes .txt or .docx essays, or a .csv of name and text.`);
+      }
       if (file.name.toLowerCase().endsWith(".csv")) students.push(...readCsv(file.name, bytes));
       else students.push({ studentName: studentNameFromFilename(file.name), text: await extractDocumentText(file.name, bytes), source: file.name });
     } catch (error) {

@@ -130,6 +130,29 @@ begin
            for each row execute function private.tg_submission_rows__broadcast()';
   execute 'create trigger _600_broadcast after update of graded_at on public.submissions
            for each row execute function private.tg_submissions__broadcast()';
+  execute 'create trigger _600_broadcast after insert or update on public.criterion_overrides
+           for each row execute function private.tg_submission_rows__broadcast()';
+
+  -- A job failing for good changes what the page shows (errors, Retry) too.
+  execute $sql$
+    create or replace function private.tg_grading_jobs__broadcast_failure()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+    as $f$
+    begin
+      perform realtime.broadcast_changes(
+        'submission:' || (new.payload ->> 'submissionId'), 'JOB_FAILED', tg_op, tg_table_name, tg_table_schema, new, old
+      );
+      return null;
+    end;
+    $f$
+  $sql$;
+  execute 'create trigger _600_broadcast_failure after update of status on public.grading_jobs
+           for each row
+           when (new.status = ''failed'' and old.status is distinct from ''failed'' and new.payload ? ''submissionId'')
+           execute function private.tg_grading_jobs__broadcast_failure()';
 
   execute $sql$
     create policy "Readers of a submission can receive its broadcasts" on realtime.messages

@@ -153,7 +153,7 @@ describe("POST /api/sessions", () => {
   // The route drops zero-byte parts (`value.size > 0`, meant for an empty file input), so
   // an empty essay file vanishes and the class is created without that student. Passes
   // once app/api/sessions/route.ts filters on `value.name !== ""` instead of the size.
-  it.fails("refuses a class in which one essay file is zero bytes with 422 naming that file, and creates nothing", async () => {
+  it("refuses a class in which one essay file is zero bytes with 422 naming that file, and creates nothing", async () => {
     const before = await countSessionRows();
     const response = await postSession(sessionForm([new File([makeEssay(3, "zero-ok")], "cleo.txt"), new File([], "empty.txt")]));
     expect(response.status).toBe(422);
@@ -168,7 +168,7 @@ describe("POST /api/sessions", () => {
     expect(response.status).toBe(422);
     const { error } = (await response.json()) as { error: { message: string; problems: string[] } };
     expect(error.message).toMatch(/could not be read; nothing was started/);
-    expect(error.problems).toEqual([expect.stringMatching(/^essay\.pdf: only \.txt and \.docx .*not \.pdf/)]);
+    expect(error.problems).toEqual([expect.stringMatching(/^essay\.pdf: a class upload takes \.txt or \.docx essays, or a \.csv/)]);
     expect(await countSessionRows()).toEqual(before);
   });
 

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe("Supabase Realtime broadcast (migration branch for databases with a realtime schema)", () => {
-  it("broadcasts each new rating and the final grade to the private channel submission:<id>", async () => {
+  it("broadcasts each new rating, the final grade and a failed job to the private channel submission:<id>", async () => {
     const [assignment] = await sql<{ id: string }[]>`insert into assignments (title) values ('Realtime') returning id`;
     const [submission] = await sql<{ id: string }[]>`
       insert into submissions (assignment_id, body, line_count) values (${assignment!.id}, 'One line.', 1) returning id
@@ -50,11 +50,16 @@ describe("Supabase Realtime broadcast (migration branch for databases with a rea
     await sql`insert into submission_lines (submission_id, line_index, body, start_offset, end_offset) values (${submission!.id}, 0, 'One line.', 0, 9)`;
     await sql`insert into line_ratings (submission_id, line_index, score, label, rater, seq) values (${submission!.id}, 0, 4, 'good', 'test', 1)`;
     await sql`update submissions set graded_at = now(), scores = '[]' where id = ${submission!.id}`;
+    const [job] = await sql<{ id: number }[]>`
+      insert into grading_jobs (kind, payload) values ('rate_lines', ${sql.json({ submissionId: submission!.id, lineIndexes: [0] })}) returning id
+    `;
+    await sql`update grading_jobs set status = 'failed', finished_at = now(), last_error = 'LLM down' where id = ${job!.id}`;
 
     const broadcasts = await sql<{ topic: string; event: string; table_name: string }[]>`select topic, event, table_name from realtime.broadcasts`;
     expect(broadcasts).toEqual([
       { topic: `submission:${submission!.id}`, event: "INSERT", table_name: "line_ratings" },
       { topic: `submission:${submission!.id}`, event: "UPDATE", table_name: "submissions" },
+      { topic: `submission:${submission!.id}`, event: "JOB_FAILED", table_name: "grading_jobs" },
     ]);
   });
 

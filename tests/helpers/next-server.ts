@@ -8,7 +8,8 @@ export interface RunningApp {
   url: string;
   process: ChildProcess;
   logs: string[];
-  stop(): Promise<void>;
+  /** SIGTERM lets open streams finish (up to 5 s); SIGKILL drops them at once, as a crash would. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -23,8 +24,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** `next start` on the built app, on its own port and database, ready when /api/health answers. */
-export async function startApp(env: Record<string, string>): Promise<RunningApp> {
-  const port = await freePort();
+export async function startApp(env: Record<string, string>, options: { port?: number } = {}): Promise<RunningApp> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
@@ -53,10 +54,10 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
     url,
     process: child,
     logs,
-    stop: async () => {
-      if (child.exitCode !== null) return;
+    stop: async (signal: NodeJS.Signals = "SIGTERM") => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
+      child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);

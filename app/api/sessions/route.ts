@@ -31,7 +31,8 @@ export async function POST(request: Request) {
       throw new ApiError("bad_request", "Send the class as multipart/form-data (assignmentId, title, files).");
     });
     const fields = sessionFormSchema.parse({ assignmentId: form.get("assignmentId"), title: form.get("title") || undefined });
-    const files = form.getAll("files").filter((value): value is File => value instanceof File && value.size > 0);
+    // An empty file is kept, so it is reported ("… is empty") instead of silently dropped.
+    const files = form.getAll("files").filter((value): value is File => value instanceof File && value.name !== "");
     if (files.length === 0) throw new ApiError("bad_request", "Upload the essays: .txt or .docx files, or a CSV with name and text columns.");
     const students = await readSessionUpload(files);
     const sql = getSql();

@@ -11,7 +11,7 @@ export interface WorkerProcess {
 
 /** The real worker CLI (scripts/process-grading-jobs.ts) against the given environment. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/process-grading-jobs.ts", "--concurrency", "4"], {
+  const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/process-grading-jobs.ts", "--concurrency", env.WORKER_CONCURRENCY ?? "2"], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
