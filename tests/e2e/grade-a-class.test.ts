@@ -39,7 +39,7 @@ describe.skipIf(!canRun)("grading a class in the browser", () => {
     await expect.poll(() => page.getByTestId("student-row").count()).toBe(10);
     await keepScreenshot(page, "10-session-grading");
     await expect
-      .poll(() => page.getByTestId("session-status").getAttribute("data-status"), { timeout: 90_000, intervals: [250] })
+      .poll(() => page.getByTestId("session-status").getAttribute("data-status"), { timeout: 90_000, interval: 250 })
       .toBe("completed");
     const statuses = await page.getByTestId("student-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-status")));
     expect(statuses).toEqual(Array(10).fill("graded"));
