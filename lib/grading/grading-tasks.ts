@@ -6,7 +6,7 @@ import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } f
 import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, storePhrases } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
-import { recordLlmCall } from "./record-llm-call";
+import { billLlmCall } from "./record-llm-call";
 import { lineRatingSchema, submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
@@ -69,10 +69,9 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
     return hit ? [{ ...hit.rating, lineIndex: line.index, rater: cachedRaterId(hit, rater.id), fromCache: true }] : [];
   });
   if (misses.length > 0) {
-    const result = await rater.rateLines(misses, { assignment, signal: context.signal });
-    if (result.usage) {
-      await recordLlmCall(sql, { usage: result.usage, raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId });
-    }
+    const result = await billLlmCall(sql, { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId }, () =>
+      rater.rateLines(misses, { assignment, signal: context.signal }),
+    );
     await storePhrases(
       sql,
       result.ratings.map((rating) => {
@@ -98,12 +97,11 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
   const gradeCacheKey = phraseCacheKey(lines.map((line) => normalizePhrase(line.text)).join("\n"), scope);
   const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
-  const { grade, usage } = reused
-    ? { grade: reused, usage: null }
-    : await rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal });
-  if (usage) {
-    await recordLlmCall(sql, { usage, raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId });
-  }
+  const { grade } = reused
+    ? { grade: reused }
+    : await billLlmCall(sql, { raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId }, () =>
+        rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal }),
+      );
   await sql`
     update submissions set
       scores = ${sql.json(grade.criteria as never)},

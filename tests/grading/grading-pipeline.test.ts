@@ -54,7 +54,14 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
   it("with 20% 500s, 10% 429s and 5% malformed answers every line is still rated exactly once", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    llm.setFaults({ rates: { server_error: 0.2, rate_limit: 0.1, malformed_json: 0.05 }, seed: 7, retryAfterMs: 20, retryAfterSeconds: 1 });
+    // One of each fault first, so every kind is exercised whatever the dice say; then the rates.
+    llm.setFaults({
+      schedule: ["malformed_json", null, "server_error", null, "rate_limit"],
+      rates: { server_error: 0.2, rate_limit: 0.1, malformed_json: 0.05 },
+      seed: 7,
+      retryAfterMs: 20,
+      retryAfterSeconds: 1,
+    });
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: `Student ${i}`, text: makeEssay(20, `faulty${i}`) }, rater);
@@ -70,6 +77,11 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     `;
     expect(counts).toEqual({ ratings: 80, distinct_lines: 80 });
     for (const id of ids) expect((await getSubmissionState(sql, id))!.status).toBe("graded");
+    // Every answered call is billed, the malformed ones too.
+    const answered = llm.requests.filter((request) => request.status === 200).length;
+    const [billed] = await sql<{ count: number }[]>`select count(*)::int as count from llm_calls where submission_id = any(${ids}::uuid[])`;
+    expect(billed!.count).toBe(answered);
+    expect(llm.requests.some((request) => request.fault === "malformed_json")).toBe(true);
   });
 
   it("a resubmitted identical essay makes zero LLM calls", async () => {
