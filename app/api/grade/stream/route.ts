@@ -4,7 +4,8 @@ import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/grading/create-submission";
 import { createSubmissionBodySchema } from "@/lib/grading/schemas";
-import { SSE_HEADERS, streamSubmissionEvents } from "@/lib/grading/submission-events";
+import { SSE_HEADERS } from "@/lib/api/event-stream";
+import { streamSubmissionEvents } from "@/lib/grading/submission-events";
 import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";

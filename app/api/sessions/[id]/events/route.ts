@@ -1,7 +1,7 @@
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseUuid } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { SSE_HEADERS } from "@/lib/grading/submission-events";
+import { SSE_HEADERS } from "@/lib/api/event-stream";
 import { streamSessionEvents } from "@/lib/sessions/session-events";
 
 export const dynamic = "force-dynamic";

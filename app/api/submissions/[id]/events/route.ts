@@ -1,7 +1,8 @@
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { parseLastEventId, SSE_HEADERS, streamSubmissionEvents } from "@/lib/grading/submission-events";
+import { parseLastEventId, SSE_HEADERS } from "@/lib/api/event-stream";
+import { streamSubmissionEvents } from "@/lib/grading/submission-events";
 import { getSubmissionSummary } from "@/lib/grading/submission-state";
 
 export const dynamic = "force-dynamic";
