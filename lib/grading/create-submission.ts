@@ -42,7 +42,7 @@ async function findPreviousDraft(
 }
 
 /** Rate-lines jobs for the lines the cache could not answer, five lines each; first chunks first. */
-function rateLinesJobs(submissionId: string, missingLines: readonly number[]): EnqueueInputFor<typeof gradingJobKinds>[] {
+export function rateLinesJobs(submissionId: string, missingLines: readonly number[]): EnqueueInputFor<typeof gradingJobKinds>[] {
   const jobs: EnqueueInputFor<typeof gradingJobKinds>[] = [];
   for (let start = 0; start < missingLines.length; start += LINES_PER_JOB) {
     const chunk = start / LINES_PER_JOB;
@@ -51,7 +51,7 @@ function rateLinesJobs(submissionId: string, missingLines: readonly number[]): E
       payload: { submissionId, lineIndexes: missingLines.slice(start, start + LINES_PER_JOB) },
       // A new essay's first lines jump ahead of other essays' backlog: everyone sees feedback start quickly.
       priority: chunk === 0 ? 0 : 1,
-      dedupeKey: `rate_lines:${submissionId}:${chunk}`,
+      dedupeKey: `rate_lines:${submissionId}:${missingLines[start]}`,
     });
   }
   return jobs;

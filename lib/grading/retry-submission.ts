@@ -1,10 +1,49 @@
-import type { SqlExecutor } from "../db/sql";
+import type { Sql } from "../db/sql";
+import { enqueueJobs } from "../queue/enqueue-jobs";
+import { rateLinesJobs } from "./create-submission";
+import { gradingJobKinds } from "./job-payloads";
+import { gradeSubmissionDedupeKey } from "./record-ratings";
 
-/** Gives every failed job of a submission fresh attempts; returns how many were retried. */
-export async function retryFailedSubmissionJobs(sql: SqlExecutor, submissionId: string): Promise<number> {
-  const rows = await sql<{ status: string | null }[]>`
-    select retry_grading_job(id) as status from grading_jobs
-    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
-  `;
-  return rows.filter((row) => row.status === "pending").length;
+export interface ResumeResult {
+  /** Failed jobs given fresh attempts. */
+  retried: number;
+  /** New jobs for work whose jobs are gone (cancelled, or cleaned up after the retention window). */
+  enqueued: number;
+}
+
+/**
+ * The Retry button: every failed job of the submission runs again, and whatever is
+ * still missing without a job to do it (unrated lines, the grade) gets new jobs, so a
+ * stalled submission can always be finished.
+ */
+export async function resumeSubmissionGrading(sql: Sql, submissionId: string): Promise<ResumeResult> {
+  return sql.begin(async (tx) => {
+    // Lock the submission: two Retry clicks must not both enqueue the missing work.
+    const [submission] = await tx<{ graded: boolean }[]>`
+      select graded_at is not null as graded from submissions where id = ${submissionId} for update
+    `;
+    if (!submission || submission.graded) return { retried: 0, enqueued: 0 };
+    const retriedRows = await tx<{ status: string | null }[]>`
+      select retry_grading_job(id) as status from grading_jobs
+      where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
+    `;
+    const retried = retriedRows.filter((row) => row.status === "pending").length;
+    const [open] = await tx<{ count: number }[]>`
+      select count(*)::int as count from grading_jobs
+      where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status in ('pending', 'processing')
+    `;
+    if (open!.count > 0) return { retried, enqueued: 0 };
+    const unrated = await tx<{ line_index: number }[]>`
+      select l.line_index from submission_lines l
+      where l.submission_id = ${submissionId}
+        and not exists (select 1 from line_ratings r where r.submission_id = l.submission_id and r.line_index = l.line_index)
+      order by l.line_index
+    `;
+    const jobs =
+      unrated.length > 0
+        ? rateLinesJobs(submissionId, unrated.map((row) => row.line_index))
+        : [{ kind: "grade_submission" as const, payload: { submissionId }, dedupeKey: gradeSubmissionDedupeKey(submissionId) }];
+    const enqueued = await enqueueJobs(tx, jobs, gradingJobKinds);
+    return { retried, enqueued: enqueued.filter((job) => job.inserted).length };
+  });
 }

@@ -3,6 +3,13 @@ import type { CriterionScore } from "./schemas";
 
 export type SubmissionStatus = "pending" | "grading" | "graded" | "failed";
 
+/** Shown when grading stopped with no failed job left to show (cancelled, or cleaned up after the retention window). */
+export const STALLED_ERROR = {
+  jobId: 0,
+  kind: "rate_lines",
+  error: "Grading stopped before it finished (its jobs were cancelled or cleaned up). Retry to grade the rest.",
+} as const;
+
 export interface RatedLineView {
   index: number;
   text: string;
@@ -52,8 +59,9 @@ export interface SubmissionState {
 }
 
 /**
- * pending → grading → graded; failed once a job has failed for good and nothing else
- * is still queued or running (until then the other lines keep arriving).
+ * pending → grading → graded; failed once nothing is queued or running any more and
+ * the grade is still missing: a job failed for good (until the others finish, their
+ * lines keep arriving), or the jobs were cancelled or cleaned away.
  */
 export function deriveSubmissionStatus(input: {
   graded: boolean;
@@ -64,7 +72,9 @@ export function deriveSubmissionStatus(input: {
   openJobs: number;
 }): SubmissionStatus {
   if (input.graded) return "graded";
-  if (input.failedJobs > 0 && input.openJobs === 0) return "failed";
+  // Every job is enqueued in the transaction that makes it necessary, so an ungraded
+  // submission with no open job will never finish by itself.
+  if (input.openJobs === 0) return "failed";
   if (input.rated > 0 || input.processingJobs > 0 || input.failedJobs > 0) return "grading";
   return "pending";
 }
@@ -142,9 +152,10 @@ export async function getSubmissionSummary(sql: SqlExecutor, submissionId: strin
     order by id
   `;
   const graded = row.graded_at !== null && row.scores !== null;
+  const jobErrors = errors.map((job) => ({ jobId: job.id, kind: job.kind, error: job.last_error ?? "unknown error" }));
   return {
     row,
-    errors: errors.map((job) => ({ jobId: job.id, kind: job.kind, error: job.last_error ?? "unknown error" })),
+    errors: !graded && row.open_jobs === 0 && jobErrors.length === 0 ? [STALLED_ERROR] : jobErrors,
     status: deriveSubmissionStatus({ graded, failedJobs: errors.length, rated: row.rated, processingJobs: row.processing_jobs, openJobs: row.open_jobs }),
     grade: graded
       ? {

@@ -63,11 +63,14 @@ export function useGradingStream(submissionId: string, initialState: SubmissionS
   }, [submissionId]);
 
   const retry = useCallback(async () => {
-    const { retried } = await requestJson<{ retried: number }>(`/api/submissions/${encodeURIComponent(submissionId)}/retry`, { method: "POST" });
+    const { retried, enqueued } = await requestJson<{ retried: number; enqueued: number }>(
+      `/api/submissions/${encodeURIComponent(submissionId)}/retry`,
+      { method: "POST" },
+    );
     dispatch({ type: "retrying" });
     setError(null);
     setGeneration((value) => value + 1);
-    return retried;
+    return retried + enqueued;
   }, [submissionId]);
 
   return { state, transport, error, refresh, retry };

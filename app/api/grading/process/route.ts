@@ -11,7 +11,7 @@ export const maxDuration = 60;
 /** Vercel Cron (vercel.json, every minute): drain within the budget, recover leases, clean up. */
 export async function GET(request: Request) {
   try {
-    const auth = authorizeCronRequest(request.headers.get("authorization"), process.env.CRON_SECRET, process.env.NODE_ENV === "production" && process.env.GRADELINE_ALLOW_UNGUARDED_CRON !== "1");
+    const auth = authorizeCronRequest(request.headers.get("authorization"), process.env.CRON_SECRET, process.env.NODE_ENV === "production");
     if (!auth.ok) throw new ApiError(auth.status === 401 ? "unauthorized" : "misconfigured", auth.message);
     const summary = await processGradingQueue({ sql: getSql(), tasks: appTasks(), timeBudgetMs: CRON_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() });
     return NextResponse.json(summary);

@@ -3,21 +3,21 @@ import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { retryFailedSubmissionJobs } from "@/lib/grading/retry-submission";
+import { resumeSubmissionGrading } from "@/lib/grading/retry-submission";
 import { getSubmissionSummary } from "@/lib/grading/submission-state";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
-/** The Retry button on failed lines: every failed job of the submission runs again. */
+/** The Retry button: failed jobs run again, and work whose jobs are gone gets new ones. */
 export async function POST(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
     const id = parseSubmissionId((await params).id);
     const sql = getSql();
     if (!(await getSubmissionSummary(sql, id))) throw new ApiError("not_found", `No submission with id ${id}.`);
-    const retried = await retryFailedSubmissionJobs(sql, id);
-    if (retried > 0) drainAfterResponse();
-    return NextResponse.json({ retried });
+    const resumed = await resumeSubmissionGrading(sql, id);
+    if (resumed.retried + resumed.enqueued > 0) drainAfterResponse();
+    return NextResponse.json(resumed);
   } catch (error) {
     return toErrorResponse(error);
   }
