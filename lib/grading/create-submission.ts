@@ -3,7 +3,7 @@ import type { Sql, SqlExecutor } from "../db/sql";
 import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
 import { getAssignmentContext } from "./assignments";
 import { gradingJobKinds } from "./job-payloads";
-import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey } from "./phrase-cache";
+import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits } from "./phrase-cache";
 import type { AssignmentContext, Rater } from "./raters/rater";
 import { recordLineRatings } from "./record-ratings";
 import { LINES_PER_JOB, type CreateSubmissionBody, type SubmissionLine } from "./schemas";
@@ -19,6 +19,8 @@ export interface CreatedSubmission {
   lines: SubmissionLine[];
   /** Lines answered from the phrase cache at once, without a job. */
   cachedLines: number;
+  /** Their cache keys, for recordPhraseHits once the transaction has committed. */
+  cacheHitKeys: string[];
   jobIds: number[];
   previousSubmissionId: string | null;
   changedLines: number;
@@ -65,7 +67,9 @@ export function rateLinesJobs(submissionId: string, missingLines: readonly numbe
 export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rater: Rater): Promise<CreatedSubmission> {
   const assignment = await getAssignmentContext(sql, body.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${body.assignmentId}.`);
-  return sql.begin((tx) => insertSubmission(tx, { ...body, lines: splitLines(body.text) }, assignment, rater));
+  const created = await sql.begin((tx) => insertSubmission(tx, { ...body, lines: splitLines(body.text) }, assignment, rater));
+  await recordPhraseHits(sql, created.cacheHitKeys);
+  return created;
 }
 
 export interface SubmissionToInsert extends CreateSubmissionBody {
@@ -123,6 +127,7 @@ export async function insertSubmission(
     assignmentId: body.assignmentId,
     lines,
     cachedLines: hits.length,
+    cacheHitKeys: keys.filter((key) => cached.has(key)),
     jobIds: enqueued.map((job) => job.jobId),
     previousSubmissionId: previous?.id ?? null,
     changedLines: changed.filter(Boolean).length,

@@ -3,7 +3,7 @@ import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
 import { getAssignmentContext } from "./assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
-import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, storePhrases } from "./phrase-cache";
+import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits, storePhrases } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
 import { billLlmCall } from "./record-llm-call";
@@ -62,6 +62,7 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
   const normalized = new Map(lines.map((line) => [line.index, normalizePhrase(line.text)]));
   const keyOf = (line: SubmissionLine) => phraseCacheKey(normalized.get(line.index)!, scope);
   const cached = await lookupPhrases(sql, lines.map(keyOf));
+  await recordPhraseHits(sql, cached.keys());
   const misses = lines.filter((line) => !cached.has(keyOf(line)));
 
   const ratings: RatingToRecord[] = lines.flatMap((line) => {

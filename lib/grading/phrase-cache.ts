@@ -41,22 +41,40 @@ export interface CachedPhrase {
 }
 
 /**
- * Looks many keys up in one statement and counts the hits (hit_count, last_hit_at).
+ * Looks many keys up in one statement. A plain read, so a submitting transaction holds
+ * no locks on shared cache rows (two class uploads sharing lines deadlocked when the
+ * lookup also counted the hits); count them afterwards with recordPhraseHits.
  * Entries that no longer parse as ratings are ignored.
  */
 export async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
   const found = new Map<string, CachedPhrase>();
   if (keys.length === 0) return found;
   const rows = await sql<{ cache_key: string; rating: unknown; source: "rater" | "teacher" }[]>`
-    update phrase_cache set hit_count = hit_count + 1, last_hit_at = now()
-    where cache_key = any(${[...new Set(keys)]}::text[])
-    returning cache_key, rating, source
+    select cache_key, rating, source from phrase_cache where cache_key = any(${[...new Set(keys)]}::text[])
   `;
   for (const row of rows) {
     const parsed = lineRatingSchema.safeParse(row.rating);
     if (parsed.success) found.set(row.cache_key, { rating: parsed.data, source: row.source });
   }
   return found;
+}
+
+/**
+ * Counts cache hits (hit_count, last_hit_at; eviction keeps what is used). Outside the
+ * caller's transaction, in key order, skipping rows another writer holds: a missed
+ * count is harmless, a lock wait or deadlock on a submit is not.
+ */
+export async function recordPhraseHits(sql: SqlExecutor, keys: Iterable<string>): Promise<void> {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return;
+  await sql`
+    update phrase_cache p set hit_count = p.hit_count + 1, last_hit_at = now()
+    from (
+      select cache_key from phrase_cache where cache_key = any(${unique}::text[])
+      order by cache_key for update skip locked
+    ) hit
+    where p.cache_key = hit.cache_key
+  `;
 }
 
 /** The rater a cached rating is credited to: the teacher's overrides say so. */

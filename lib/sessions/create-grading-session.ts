@@ -1,6 +1,7 @@
 import type { Sql } from "../db/sql";
 import { getAssignmentContext } from "../grading/assignments";
 import { AssignmentNotFoundError, insertSubmission } from "../grading/create-submission";
+import { recordPhraseHits } from "../grading/phrase-cache";
 import type { Rater } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../grading/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
@@ -52,12 +53,13 @@ export async function createGradingSession(
       problems.push(`${student.source}: ${error.message}`);
     }
   }
+  const hitKeys: string[] = [];
   if (problems.length > 0) {
     throw new SessionInputError(`${problems.length} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
   }
 
-  return sql.begin(async (tx) => {
-    const [session] = await tx<{ id: string }[]>`
+  const session = await sql.begin(async (tx) => {
+    const [row] = await tx<{ id: string }[]>`
       insert into grading_sessions (assignment_id, title, teacher_id)
       values (${input.assignmentId}, ${input.title}, ${input.teacherId ?? null})
       returning id
@@ -66,12 +68,15 @@ export async function createGradingSession(
     for (const student of prepared) {
       const created = await insertSubmission(
         tx,
-        { assignmentId: input.assignmentId, studentName: student.studentName.trim(), text: student.text, lines: student.lines, sessionId: session!.id },
+        { assignmentId: input.assignmentId, studentName: student.studentName.trim(), text: student.text, lines: student.lines, sessionId: row!.id },
         assignment,
         rater,
       );
       submissionIds.push(created.id);
+      hitKeys.push(...created.cacheHitKeys);
     }
-    return { id: session!.id, submissionIds };
+    return { id: row!.id, submissionIds };
   });
+  await recordPhraseHits(sql, hitKeys);
+  return session;
 }

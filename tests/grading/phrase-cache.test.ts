@@ -3,6 +3,7 @@ import {
   cacheScopeFingerprint,
   evictColdPhrases,
   lookupPhrases,
+  recordPhraseHits,
   normalizePhrase,
   phraseCacheKey,
   storePhrases,
@@ -39,7 +40,7 @@ describe("phrase cache", () => {
     expect(phraseCacheKey("a b", base)).not.toBe(phraseCacheKey("a b c", base));
   });
 
-  it("stores in one batch, finds hits, and counts them", async () => {
+  it("stores in one batch, finds hits, and counts them once per recordPhraseHits call", async () => {
     const fingerprint = cacheScopeFingerprint(scope);
     const keys = ["first line", "second line", "third line"].map((text) => phraseCacheKey(text, fingerprint));
     await storePhrases(db.current.sql, [
@@ -51,7 +52,8 @@ describe("phrase cache", () => {
     expect(found.get(keys[0]!)?.rating.score).toBe(5);
     expect(found.get(keys[0]!)?.source).toBe("rater");
     expect(typeof (await db.current.sql`select rating from phrase_cache where cache_key = ${keys[0]!}`)[0]!.rating).toBe("object");
-    await lookupPhrases(db.current.sql, [keys[0]!]);
+    await recordPhraseHits(db.current.sql, [keys[0]!, keys[0]!, keys[2]!]);
+    await recordPhraseHits(db.current.sql, [keys[0]!]);
     const [row] = await db.current.sql<{ hit_count: number; last_hit_at: Date | null }[]>`
       select hit_count, last_hit_at from phrase_cache where cache_key = ${keys[0]!}
     `;
