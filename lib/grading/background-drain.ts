@@ -6,11 +6,14 @@ export const DEFAULT_GRADING_CONCURRENCY = 8;
 
 let running: Promise<void> | null = null;
 let moreWork = false;
+let deadline = 0;
 
 /**
  * Drains the queue in this server process, one drain at a time: a request that enqueues
- * work while a drain runs just tells it to go round once more. So a class of thirty
- * submitting at once shares one drain (and one LLM concurrency limit) per instance.
+ * work while a drain runs tells it to go round once more and pushes its deadline out to
+ * this request's own budget (otherwise a request arriving near the end of a drain had its
+ * jobs left pending). So a class of thirty submitting at once shares one drain (and one
+ * LLM concurrency limit) per instance.
  */
 export function ensureDraining(options: {
   sql: Sql;
@@ -20,12 +23,12 @@ export function ensureDraining(options: {
   onSummary?: (summary: DrainSummary) => void;
 }): Promise<void> {
   moreWork = true;
+  deadline = Math.max(deadline, Date.now() + options.timeBudgetMs);
   if (running) return running;
-  const startedAt = Date.now();
   running = (async () => {
     while (moreWork) {
       moreWork = false;
-      const timeBudgetMs = options.timeBudgetMs - (Date.now() - startedAt);
+      const timeBudgetMs = deadline - Date.now();
       if (timeBudgetMs <= 1_000) break;
       const summary = await drainQueue({
         sql: options.sql,
@@ -39,6 +42,7 @@ export function ensureDraining(options: {
     .catch((error) => console.error("[drain] stopped early; the worker or cron will pick up the rest", error))
     .finally(() => {
       running = null;
+      deadline = 0;
     });
   return running;
 }
