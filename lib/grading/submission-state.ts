@@ -216,20 +216,24 @@ export async function getSubmissionState(sql: SqlExecutor, submissionId: string)
     })),
     grade: summary.grade,
     criterionOverrides: criterionOverrideViews,
-    effectiveOverallScore: summary.grade ? effectiveOverallScore(summary.grade.criteria, criterionOverrideViews) : null,
+    effectiveOverallScore: summary.grade ? effectiveOverallScore(summary.grade, criterionOverrideViews) : null,
     errors: summary.errors,
     previousSubmissionId: row.previous_submission_id,
     eventSeq: row.event_seq,
   };
 }
 
-/** The mean of the criterion scores, a teacher's override replacing the rater's score for its criterion. */
+/**
+ * The overall score people see: the rater's own overall score, or, once a teacher has
+ * overridden a criterion, the mean of the criterion scores with the overrides in place.
+ * One rule for the submission page, the session table and the CSV export.
+ */
 export function effectiveOverallScore(
-  criteria: ReadonlyArray<{ criterionId: string; score: number }>,
+  grade: { overallScore: number; criteria: ReadonlyArray<{ criterionId: string; score: number }> },
   overrides: ReadonlyArray<{ criterionId: string; score: number }>,
 ): number {
-  if (criteria.length === 0) return 0;
+  if (overrides.length === 0 || grade.criteria.length === 0) return grade.overallScore;
   const overridden = new Map(overrides.map((override) => [override.criterionId, override.score]));
-  const total = criteria.reduce((sum, criterion) => sum + (overridden.get(criterion.criterionId) ?? criterion.score), 0);
-  return Math.round((total / criteria.length) * 100) / 100;
+  const total = grade.criteria.reduce((sum, criterion) => sum + (overridden.get(criterion.criterionId) ?? criterion.score), 0);
+  return Math.round((total / grade.criteria.length) * 100) / 100;
 }

@@ -114,7 +114,7 @@ export function reduceGradingStream(state: SubmissionSnapshot, event: GradingStr
       return { ...state, progress: withProgress(state, event.rated, event.total), status: nextStatus(state.status, event.status, state.grade !== null) };
     case "graded": {
       if (state.grade && state.grade.seq >= event.grade.seq) return state;
-      return { ...state, grade: event.grade, status: "graded", errors: [], effectiveOverallScore: effectiveOverallScore(event.grade.criteria, state.criterionOverrides) };
+      return { ...state, grade: event.grade, status: "graded", errors: [], effectiveOverallScore: effectiveOverallScore(event.grade, state.criterionOverrides) };
     }
     case "failed": {
       if (state.grade) return state;

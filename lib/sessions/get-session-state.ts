@@ -44,6 +44,7 @@ interface StudentRow {
   failed_errors: string[] | null;
   graded_at: Date | null;
   scores: Array<{ criterionId: string; score: number }> | null;
+  overall_score: string | null;
   overrides: Array<{ criterionId: string; score: number }> | null;
 }
 
@@ -56,7 +57,7 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
   `;
   if (!session) return null;
   const rows = await sql<StudentRow[]>`
-    select sub.id, sub.student_name, sub.line_count, sub.graded_at, sub.scores,
+    select sub.id, sub.student_name, sub.line_count, sub.graded_at, sub.scores, sub.overall_score,
       (select count(*)::int from line_ratings r where r.submission_id = sub.id) as rated,
       (select count(*) filter (where j.status = 'processing')::int from grading_jobs j
         where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text) as processing_jobs,
@@ -88,7 +89,7 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
       studentName: row.student_name,
       status,
       progress: { rated: row.rated, total: row.line_count },
-      overallScore: graded ? effectiveOverallScore(row.scores!, overrides) : null,
+      overallScore: graded ? effectiveOverallScore({ overallScore: Number(row.overall_score), criteria: row.scores! }, overrides) : null,
       criterionScores: Object.fromEntries((row.scores ?? []).map((c) => [c.criterionId, overridden.get(c.criterionId) ?? c.score])),
       errors: row.failed_errors ?? [],
     };

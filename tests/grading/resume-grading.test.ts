@@ -3,7 +3,7 @@ import { createSubmission } from "../../lib/grading/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
 import { resumeSubmissionGrading } from "../../lib/grading/retry-submission";
-import { deriveSubmissionStatus, getSubmissionState } from "../../lib/grading/submission-state";
+import { deriveSubmissionStatus, effectiveOverallScore, getSubmissionState } from "../../lib/grading/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay } from "../helpers/grading";
@@ -67,5 +67,15 @@ describe("submission status and Retry", () => {
     const state = (await getSubmissionState(sql, created.id))!;
     expect(state.status).toBe("graded");
     expect(state.progress).toEqual({ rated: 8, total: 8 });
+  });
+});
+
+describe("effectiveOverallScore (pure)", () => {
+  const grade = { overallScore: 3, criteria: [{ criterionId: "a", score: 3.5 }, { criterionId: "b", score: 5 }, { criterionId: "c", score: 1 }] };
+  it("is the rater's own overall score until a teacher overrides a criterion", () => {
+    expect(effectiveOverallScore(grade, [])).toBe(3);
+  });
+  it("then is the mean of the criteria with the overrides in place", () => {
+    expect(effectiveOverallScore(grade, [{ criterionId: "c", score: 4 }])).toBeCloseTo((3.5 + 5 + 4) / 3, 2);
   });
 });

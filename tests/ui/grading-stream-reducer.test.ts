@@ -90,7 +90,8 @@ describe("reduceGradingStream (pure)", () => {
     expect(state.progress).toEqual({ rated: 4, total: LINE_COUNT });
     expect(state.status).toBe("graded");
     expect(state.grade).toEqual(grade);
-    expect(state.effectiveOverallScore).toBe(effectiveOverallScore(grade.criteria, []));
+    expect(state.effectiveOverallScore).toBe(grade.overallScore); // no overrides: the rater's own overall score
+    expect(effectiveOverallScore(grade, [])).toBe(grade.overallScore);
   });
 
   it("gives the same state for the same events in any order, duplicated", () => {
