@@ -28,16 +28,24 @@ export interface CreatedSubmission {
 
 async function findPreviousDraft(
   tx: SqlExecutor,
-  body: CreateSubmissionBody,
+  body: CreateSubmissionBody & { sessionId?: string },
 ): Promise<{ id: string; normalizedLines: Set<string> } | null> {
   const [previous] = body.previousSubmissionId
     ? await tx<{ id: string }[]>`select id from submissions where id = ${body.previousSubmissionId} and assignment_id = ${body.assignmentId}`
-    : await tx<{ id: string }[]>`
-        select id from submissions
-        where assignment_id = ${body.assignmentId}
-          and (student_id = ${body.studentId ?? null}::uuid or (${body.studentId ?? null}::uuid is null and student_name = ${body.studentName}))
-        order by created_at desc limit 1
-      `;
+    : body.studentId
+      ? await tx<{ id: string }[]>`
+          select id from submissions
+          where assignment_id = ${body.assignmentId} and student_id = ${body.studentId}
+          order by created_at desc, id desc limit 1
+        `
+      : // Without a student id, a name only identifies a student within one class session
+        // (or among standalone submissions): two classes may both have an "Alex Kim".
+        await tx<{ id: string }[]>`
+          select id from submissions
+          where assignment_id = ${body.assignmentId} and student_id is null and student_name = ${body.studentName}
+            and session_id is not distinct from ${body.sessionId ?? null}::uuid
+          order by created_at desc, id desc limit 1
+        `;
   if (!previous) return null;
   const lines = await tx<{ body: string }[]>`select body from submission_lines where submission_id = ${previous.id}`;
   return { id: previous.id, normalizedLines: new Set(lines.map((line) => normalizePhrase(line.body))) };

@@ -9,10 +9,10 @@ export const dynamic = "force-dynamic";
 /** A teacher's score for one rubric criterion, kept beside the rater's. */
 export async function PUT(request: Request, { params }: { params: Promise<{ id: string; criterionId: string }> }) {
   try {
-    const { id, criterionId } = await params;
+    const { id, criterionId } = await params; // Next has decoded the params already
     const submissionId = parseSubmissionId(id);
     const body = criterionOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
-    await setCriterionOverride(getSql(), { submissionId, criterionId: decodeURIComponent(criterionId), ...body });
+    await setCriterionOverride(getSql(), { submissionId, criterionId, ...body });
     return NextResponse.json({ ok: true });
   } catch (error) {
     return toErrorResponse(error);
