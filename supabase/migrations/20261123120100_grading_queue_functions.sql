@@ -23,13 +23,15 @@ create or replace function public.enqueue_grading_jobs(p_jobs jsonb)
 returns table (job_id bigint, inserted boolean)
 language plpgsql
 as $$
+declare
+  enqueued record;
 begin
   if jsonb_typeof(p_jobs) is distinct from 'array' then
     raise exception 'enqueue_grading_jobs expects a JSON array of jobs, got %', jsonb_typeof(p_jobs)
       using errcode = '22023';
   end if;
 
-  return query
+  for enqueued in
   with input as (
     -- ids are drawn up front so each input row knows its id whether or not it is inserted
     select x.ordinality, x.value as job,
@@ -53,7 +55,8 @@ begin
       do nothing
     returning id
   )
-  select coalesce(added.id, same_call.id, live.id), added.id is not null
+  select coalesce(added.id, same_call.id, live.id) as found_id, added.id is not null as was_inserted,
+         input.job ->> 'dedupe_key' as key
   from input
   left join added on added.id = input.new_id
   left join lateral (
@@ -70,7 +73,19 @@ begin
       and g.status in ('pending', 'processing')
     limit 1
   ) live on true
-  order by input.ordinality;
+  order by input.ordinality
+  loop
+    job_id := enqueued.found_id;
+    inserted := enqueued.was_inserted;
+    if job_id is null and enqueued.key is not null then
+      -- The key's holder was committed by a concurrent transaction while this insert
+      -- waited on it, after this statement's snapshot: a new statement sees it.
+      select g.id into job_id from public.grading_jobs g
+      where g.dedupe_key = enqueued.key and g.status in ('pending', 'processing')
+      limit 1;
+    end if;
+    return next;
+  end loop;
 
   perform pg_notify('grading_jobs', '');
 end;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { enqueueJobs, UnknownJobKindError } from "../../lib/queue";
+import { createSql } from "../../lib/db/sql";
 import { countRows, useTestDatabase } from "../helpers/db";
 
 const db = useTestDatabase();
@@ -61,5 +62,26 @@ describe("enqueueJobs", () => {
     ).rejects.toThrow("the submission insert failed");
     const after = await countRows(db.current.sql, "grading_jobs");
     expect(after).toBe(before);
+  });
+});
+
+describe("enqueueJobs under concurrency", () => {
+  it("an enqueue that waited on a concurrent transaction holding the same dedupe key returns that job's id (review finding)", async () => {
+    const { sql, url } = db.current;
+    const other = createSql(url, { max: 1 });
+    try {
+      let waiting!: Promise<Awaited<ReturnType<typeof enqueueJobs>>>;
+      let holderId!: number;
+      await sql.begin(async (tx) => {
+        const [holder] = await enqueueJobs(tx, [{ kind: "noop", payload: {}, dedupeKey: "race:1" }]);
+        holderId = holder!.jobId;
+        waiting = enqueueJobs(other, [{ kind: "noop", payload: {}, dedupeKey: "race:1" }]);
+        // Let the second insert reach the unique index and wait on this transaction.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      expect(await waiting).toEqual([{ jobId: holderId, inserted: false }]);
+    } finally {
+      await other.end({ timeout: 5 });
+    }
   });
 });
