@@ -14,6 +14,8 @@ export interface JobContext {
 export interface JobKindDefinition<P = unknown> {
   payload: z.ZodType<P>;
   maxAttempts: number;
+  /** An attempt still running after this long is aborted and failed (default 10 minutes). */
+  timeoutMs?: number;
 }
 
 export interface JobTask<P = unknown> extends JobKindDefinition<P> {

@@ -7,6 +7,8 @@ import type { GradingJobRow } from "./grading-job-row";
 import { heartbeatJobs, releaseJobs } from "./job-leases";
 import type { TaskRegistry } from "./job-kinds";
 
+/** A handler that has not settled by then is aborted and its attempt fails (retried with backoff). */
+export const DEFAULT_JOB_TIMEOUT_MS = 10 * 60 * 1000;
 /** Claim enough to cover this much work at the observed rate, so fast jobs never wait on a round-trip. */
 const PREFETCH_WINDOW_MS = 50;
 const MAX_CLAIM_BATCH = 500;
@@ -100,6 +102,9 @@ export class JobRunner {
     });
     this.stats.claimed += jobs.length;
     for (const job of jobs) {
+      // This worker may claim again a job whose lease it let expire while an older attempt
+      // still runs here: the old attempt is superseded, and its outcome is dropped (see isCurrent).
+      this.held.get(job.id)?.controller.abort(new Error("superseded by a newer attempt"));
       this.held.set(job.id, { job, controller: new AbortController(), started: false, completing: false });
       this.buffer.push(job);
     }
@@ -140,12 +145,13 @@ export class JobRunner {
         const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
         throw new NonRetriableJobError(`invalid payload for "${job.kind}"${where}: ${issue?.message ?? "invalid"}`);
       }
-      result = await task.handle(parsed.data, {
+      const handled = task.handle(parsed.data, {
         job,
         workerId: this.options.workerId,
         signal: controller.signal,
         sql: this.options.sql,
       });
+      result = await settleWithin(handled, task.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS, controller);
     } catch (error) {
       await this.recordFailure(job, error);
       return;
@@ -154,7 +160,23 @@ export class JobRunner {
     await this.enqueueCompletion(job, result, startedAt);
   }
 
+  /** False for an attempt superseded by a newer claim of the same job by this worker. */
+  private isCurrent(job: GradingJobRow): boolean {
+    return this.held.get(job.id)?.job === job;
+  }
+
+  /** Stops holding this attempt (a newer claim of the same job, if any, stays held). */
+  private forget(job: GradingJobRow): void {
+    if (this.isCurrent(job)) this.held.delete(job.id);
+  }
+
+  private dropSuperseded(job: GradingJobRow): void {
+    this.stats.lost++;
+    this.emit({ type: "job:lost", jobId: job.id, kind: job.kind });
+  }
+
   private async recordFailure(job: GradingJobRow, error: unknown): Promise<void> {
+    if (!this.isCurrent(job)) return this.dropSuperseded(job);
     const message = describeError(error);
     try {
       const outcome = await failJob(this.options.sql, {
@@ -164,7 +186,7 @@ export class JobRunner {
         retryInMs: error instanceof RetryAfterJobError ? error.retryAfterMs : undefined,
         permanent: error instanceof NonRetriableJobError,
       });
-      this.held.delete(job.id);
+      this.forget(job);
       if (!outcome) {
         this.stats.lost++;
         this.emit({ type: "job:lost", jobId: job.id, kind: job.kind });
@@ -177,14 +199,17 @@ export class JobRunner {
       }
     } catch (dbError) {
       // The lease will run out and the job will be retried; nothing is lost.
-      this.held.delete(job.id);
+      this.forget(job);
       this.emit({ type: "error", error: coerceError(dbError), context: `recording failure of job ${job.id} (${job.kind})` });
     }
   }
 
   private enqueueCompletion(job: GradingJobRow, result: unknown, startedAt: number): Promise<void> {
-    const held = this.held.get(job.id);
-    if (held) held.completing = true;
+    if (!this.isCurrent(job)) {
+      this.dropSuperseded(job);
+      return Promise.resolve();
+    }
+    this.held.get(job.id)!.completing = true;
     this.completionQueue.push({ job, result, startedAt });
     if (!this.completionFlush) {
       this.completionFlush = this.flushCompletions().finally(() => {
@@ -209,13 +234,13 @@ export class JobRunner {
         );
       } catch (error) {
         // Unknown outcome: leave them held-less; expired leases will rerun them if the write was lost.
-        for (const { job } of batch) this.held.delete(job.id);
+        for (const { job } of batch) this.forget(job);
         this.emit({ type: "error", error: coerceError(error), context: `completing ${batch.length} jobs` });
         continue;
       }
       const now = Date.now();
       for (const { job, startedAt } of batch) {
-        this.held.delete(job.id);
+        this.forget(job);
         if (completed.has(job.id)) {
           this.stats.completed++;
           this.emit({ type: "job:complete", job, durationMs: now - startedAt });
@@ -320,4 +345,26 @@ class CompletionRate {
     const windowMs = Math.min(1000, Math.max(PREFETCH_WINDOW_MS, now - this.times[this.head]!));
     return (count * 1000) / windowMs;
   }
+}
+
+export class JobTimeoutError extends Error {
+  override name = "JobTimeoutError";
+}
+
+/**
+ * The handler's result, or a JobTimeoutError after timeoutMs (its signal is aborted then),
+ * so no job holds its lease, and its heartbeat, forever. A handler that ignores the
+ * signal runs on, but its outcome is no longer this attempt's.
+ */
+function settleWithin<T>(handled: Promise<T> | T, timeoutMs: number, controller: AbortController): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new JobTimeoutError(`the handler did not finish within ${Math.round(timeoutMs / 1000)} s`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+    timer.unref?.();
+  });
+  return Promise.race([Promise.resolve(handled), timeout]).finally(() => clearTimeout(timer));
 }
