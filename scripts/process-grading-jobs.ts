@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { prepareDatabase } from "../lib/db/prepare-database";
-import { createSql } from "../lib/db/sql";
+import { createSql, isTransactionPoolerUrl } from "../lib/db/sql";
 import {
   countJobs,
   createWorkerId,
@@ -103,7 +103,16 @@ async function main(): Promise<number> {
       return reporter.totals.failed > 0 ? EXIT_JOBS_FAILED : EXIT_OK;
     }
 
-    const worker = await runWorker({ sql, tasks, workerId, concurrency, pollIntervalMs, leaseMs, onEvent: reporter.onEvent });
+    const worker = await runWorker({
+      sql,
+      tasks,
+      workerId,
+      concurrency,
+      pollIntervalMs,
+      leaseMs,
+      register: !isTransactionPoolerUrl(url),
+      onEvent: reporter.onEvent,
+    });
     reporter.start(`worker ${workerId} (concurrency ${concurrency}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const shutdown = (signal: NodeJS.Signals) => {

@@ -5,6 +5,11 @@ export type TransactionSql = postgres.TransactionSql;
 /** Anything that runs tagged-template SQL: the pool or a transaction inside it. */
 export type SqlExecutor = Sql | TransactionSql;
 
+/** Supabase's transaction pooler (port 6543), or DATABASE_POOLER=transaction for others. */
+export function isTransactionPoolerUrl(url: string): boolean {
+  return /:6543\//.test(url) || process.env.DATABASE_POOLER === "transaction";
+}
+
 export interface CreateSqlOptions {
   max?: number;
   /** Shows up in pg_stat_activity; workers use it to prove they are alive. */
@@ -17,7 +22,7 @@ export interface CreateSqlOptions {
  * (Supabase's port 6543), which cannot keep them.
  */
 export function createSql(url: string, options: CreateSqlOptions = {}): Sql {
-  const transactionPooler = /:6543\//.test(url) || process.env.DATABASE_POOLER === "transaction";
+  const transactionPooler = isTransactionPoolerUrl(url);
   return postgres(url, {
     max: options.max ?? 10,
     prepare: !transactionPooler,

@@ -13,7 +13,7 @@ interface WorkerRow {
 /**
  * Registered workers with the jobs each holds, plus lease owners that hold jobs
  * without being registered: drainQueue from a route's after() or the cron, or a worker
- * behind a transaction pooler (register_grading_worker returns false there).
+ * behind a transaction pooler (which does not register: see runWorker's register option).
  */
 export async function listWorkers(sql: SqlExecutor): Promise<WorkerStats["workers"]> {
   const rows = await sql<WorkerRow[]>`

@@ -28,13 +28,16 @@ export async function releaseJobs(
   return row?.released ?? 0;
 }
 
-/** Recovers jobs of dead workers and of expired leases. Returns how many were requeued or failed. */
-export async function releaseExpiredLeases(sql: SqlExecutor): Promise<number> {
-  const [row] = await sql<{ released: number }[]>`select release_grading_leases() as released`;
+/**
+ * Recovers jobs of dead workers and of expired leases. Returns how many were requeued or
+ * failed. A registered worker passes its id, which also marks it as seen.
+ */
+export async function releaseExpiredLeases(sql: SqlExecutor, workerId: string | null = null): Promise<number> {
+  const [row] = await sql<{ released: number }[]>`select release_grading_leases(${workerId}::text) as released`;
   return row?.released ?? 0;
 }
 
-/** Registers a long-running worker by its sessions' application_name; false if not visible (pooler). */
+/** Registers a long-running worker by its sessions' application_name (direct or session-mode connections only). */
 export async function registerWorker(sql: SqlExecutor, workerId: string, hostname: string): Promise<boolean> {
   const [row] = await sql<{ registered: boolean }[]>`
     select register_grading_worker(${workerId}, ${hostname}) as registered

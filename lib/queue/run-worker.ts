@@ -24,6 +24,12 @@ export interface RunWorkerOptions {
   leaseMs?: number;
   releaseIntervalMs?: number;
   shutdownTimeoutMs?: number;
+  /**
+   * Register so that others notice at once when this worker dies (default true). Only on
+   * a direct or session-mode connection: behind a transaction pooler the sessions that
+   * prove a worker alive are not its own.
+   */
+  register?: boolean;
   onEvent?: (event: JobEvent) => void;
 }
 
@@ -77,18 +83,26 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
     wakeUp?.();
   };
 
-  const listener = await sql.listen(NOTIFY_CHANNEL, wake, wake);
-  const registered = await registerWorker(sql, workerId, hostname()).catch((error) => {
-    emitError(error, "registering");
-    return false;
+  const register = options.register ?? true;
+  const registerNow = () =>
+    registerWorker(sql, workerId, hostname()).catch((error) => {
+      emitError(error, "registering");
+      return false;
+    });
+  // The listen callback also runs on every reconnect: register again then, since a long
+  // enough outage gets a worker's row removed by the others.
+  const listener = await sql.listen(NOTIFY_CHANNEL, wake, () => {
+    wake();
+    if (register) void registerNow();
   });
+  const registered = register && (await registerNow());
 
   // The heartbeat outlives the other timers: a stopping worker still holds the leases of the jobs it waits for.
   const heartbeatTimer = setInterval(() => runner.heartbeat().catch((error) => emitError(error, "heartbeat")), Math.max(1000, leaseMs / 3));
   const timers = [
     setInterval(wake, pollIntervalMs),
     setInterval(
-      () => releaseExpiredLeases(sql).catch((error) => emitError(error, "releasing expired leases")),
+      () => releaseExpiredLeases(sql, register ? workerId : null).catch((error) => emitError(error, "releasing expired leases")),
       options.releaseIntervalMs ?? DEFAULT_RELEASE_INTERVAL_MS,
     ),
   ];
@@ -139,7 +153,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
         await runner.releaseRunning("worker shut down before the job finished");
       }
       clearInterval(heartbeatTimer);
-      if (registered) await unregisterWorker(sql, workerId);
+      if (register) await unregisterWorker(sql, workerId);
     } catch (error) {
       emitError(error, "shutting down");
     } finally {

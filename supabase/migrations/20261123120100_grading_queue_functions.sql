@@ -363,10 +363,11 @@ end;
 $$;
 
 -- register_grading_worker(worker_id, hostname): records that a long-running worker
--- is alive for as long as a session with this session's application_name exists.
--- Returns false, registering nothing, when this session is not visible in
--- pg_stat_activity under that name (e.g. behind a transaction pooler): such a worker's
--- jobs are then recovered by lease expiry alone.
+-- is alive for as long as a session with this session's application_name exists (and
+-- for a short grace after it was last seen). Needs a direct or session-mode connection:
+-- behind a transaction pooler a worker must not register (lib/db/sql.ts knows which),
+-- and its jobs are then recovered by lease expiry alone. Returns false when this session
+-- has no application_name to be recognised by.
 create or replace function public.register_grading_worker(p_worker_id text, p_hostname text default null)
 returns boolean
 language plpgsql
@@ -396,21 +397,28 @@ as $$
   delete from public.grading_workers where worker_id = p_worker_id
 $$;
 
--- release_grading_leases(): recovers the jobs of workers that died. A registered
--- worker whose database session is gone (process killed, machine lost) has its jobs'
--- leases ended now instead of when they run out; then every expired lease goes back
--- to pending (or failed after its last attempt). Returns how many jobs were requeued
--- or failed. Called every second by each worker, and by drainQueue and the cron route.
-create or replace function public.release_grading_leases()
+-- release_grading_leases(worker_id): recovers the jobs of workers that died. A
+-- registered worker whose database sessions are all gone (process killed, machine lost)
+-- and that has not been seen for DEAD_WORKER_GRACE (3 s: a connection blip must not
+-- cost a live worker its jobs) has its jobs' leases ended now instead of when they run
+-- out; then every expired lease goes back to pending (or failed after its last attempt).
+-- worker_id: the calling worker, which is marked as seen. Returns how many jobs were
+-- requeued or failed. Called every second by each worker, and by drainQueue and the cron route.
+create or replace function public.release_grading_leases(p_worker_id text default null)
 returns integer
 language plpgsql
 as $$
 begin
+  if p_worker_id is not null then
+    update public.grading_workers set last_seen_at = now() where worker_id = p_worker_id;
+  end if;
+
   with dead as (
     delete from public.grading_workers w
-    where not exists (
-      select 1 from pg_stat_activity a where a.application_name = w.application_name
-    )
+    where w.last_seen_at < now() - interval '3 seconds'
+      and not exists (
+        select 1 from pg_stat_activity a where a.application_name = w.application_name
+      )
     returning w.worker_id
   )
   update public.grading_jobs j set lease_expires_at = now()
@@ -467,6 +475,6 @@ revoke execute on function
   public.retry_grading_job(bigint),
   public.register_grading_worker(text, text),
   public.unregister_grading_worker(text),
-  public.release_grading_leases(),
+  public.release_grading_leases(text),
   public.cleanup_grading_jobs(interval, integer)
 from public, anon, authenticated;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineTask, enqueueJobs } from "../../lib/queue";
+import { defineTask, enqueueJobs, workerApplicationName } from "../../lib/queue";
 import { expireLease, getJobRow, useTestDatabase } from "../helpers/db";
 import { createGate, useWorkers, waitFor } from "../helpers/workers";
 
@@ -64,6 +64,26 @@ describe("attempts of one job within one worker", () => {
       await db.current.sql`update grading_jobs set run_at = now() where id = ${job!.jobId}`;
       await waitFor("the retry to complete", async () => (await getJobRow(db.current.sql, job!.jobId)).status === "completed");
       expect(await getJobRow(db.current.sql, job!.jobId)).toMatchObject({ attempts: 2, result: { ok: true } });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe("a worker whose database sessions were cut", () => {
+  it("registers again when it reconnects, so it is still recognised as alive (review finding)", async () => {
+    const tasks = { noop_kind: defineTask({ payload: z.object({}), maxAttempts: 1, handle: () => undefined }) };
+    const worker = await workers.start({ tasks, pollIntervalMs: 100 });
+    try {
+      await waitFor("the worker to register", async () => (await db.current.sql`select 1 from grading_workers where worker_id = ${worker.workerId}`).length === 1);
+      // A blip longer than the grace period: the others remove its row.
+      await db.current.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${workerApplicationName(worker.workerId)}`;
+      await db.current.sql`delete from grading_workers where worker_id = ${worker.workerId}`;
+      await waitFor(
+        "the worker to register again",
+        async () => (await db.current.sql`select 1 from grading_workers where worker_id = ${worker.workerId}`).length === 1,
+        { timeoutMs: 15_000 },
+      );
     } finally {
       await worker.stop();
     }

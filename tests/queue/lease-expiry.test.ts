@@ -122,6 +122,13 @@ describe("lease expiry", () => {
         return row!.n === 0;
       });
 
+      // Within the grace period a worker without sessions may just be reconnecting: its jobs stay.
+      expect(await releaseExpiredLeases(sql)).toBe(0);
+      expect(await getJobRow(sql, deadJob)).toMatchObject({ status: "processing", lease_owner: deadId });
+      // Time is a row: it was last seen a minute ago.
+      await sql`update grading_workers set last_seen_at = now() - interval '1 minute' where worker_id = ${deadId}`;
+      await sql`update grading_workers set last_seen_at = now() - interval '1 minute' where worker_id = ${liveId}`;
+
       expect(await releaseExpiredLeases(sql)).toBe(1);
 
       const recovered = await getJobRow(sql, deadJob);
