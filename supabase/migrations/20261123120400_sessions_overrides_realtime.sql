@@ -133,7 +133,8 @@ begin
   execute 'create trigger _600_broadcast after insert or update on public.criterion_overrides
            for each row execute function private.tg_submission_rows__broadcast()';
 
-  -- A job failing for good changes what the page shows (errors, Retry) too.
+  -- A job failing for good changes what the page shows (errors, Retry) too; the page
+  -- refetches the submission on any broadcast.
   execute $sql$
     create or replace function private.tg_grading_jobs__broadcast_failure()
     returns trigger
@@ -142,8 +143,13 @@ begin
     set search_path = ''
     as $f$
     begin
-      perform realtime.broadcast_changes(
-        'submission:' || (new.payload ->> 'submissionId'), 'JOB_FAILED', tg_op, tg_table_name, tg_table_schema, new, old
+      -- Only what the page needs: the whole row would show students last_error (model,
+      -- endpoint, parts of an LLM answer) and lease_owner (host and pid).
+      perform realtime.send(
+        jsonb_build_object('jobId', new.id, 'kind', new.kind, 'status', new.status),
+        'JOB_FAILED',
+        'submission:' || (new.payload ->> 'submissionId'),
+        true
       );
       return null;
     end;

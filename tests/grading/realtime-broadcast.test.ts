@@ -31,6 +31,11 @@ beforeAll(async () => {
     begin
       insert into realtime.broadcasts values (topic_name, event_name, table_name, to_jsonb(new));
     end $$;
+    create function realtime.send(payload jsonb, event text, topic text, private boolean default true)
+    returns void language plpgsql as $$
+    begin
+      insert into realtime.broadcasts values (topic, event, null, payload);
+    end $$;
   `);
   await applyMigrations(url.toString());
 });
@@ -55,12 +60,15 @@ describe("Supabase Realtime broadcast (migration branch for databases with a rea
     `;
     await sql`update grading_jobs set status = 'failed', finished_at = now(), last_error = 'LLM down' where id = ${job!.id}`;
 
-    const broadcasts = await sql<{ topic: string; event: string; table_name: string }[]>`select topic, event, table_name from realtime.broadcasts`;
+    const broadcasts = await sql<{ topic: string; event: string; table_name: string | null }[]>`select topic, event, table_name from realtime.broadcasts`;
     expect(broadcasts).toEqual([
       { topic: `submission:${submission!.id}`, event: "INSERT", table_name: "line_ratings" },
       { topic: `submission:${submission!.id}`, event: "UPDATE", table_name: "submissions" },
-      { topic: `submission:${submission!.id}`, event: "JOB_FAILED", table_name: "grading_jobs" },
+      { topic: `submission:${submission!.id}`, event: "JOB_FAILED", table_name: null },
     ]);
+    // The failure broadcast carries no error text or worker identity, only what the page needs.
+    const [failure] = await sql<{ new_row: Record<string, unknown> }[]>`select new_row from realtime.broadcasts where event = 'JOB_FAILED'`;
+    expect(failure!.new_row).toEqual({ jobId: job!.id, kind: "rate_lines", status: "failed" });
   });
 
   it("lets a student receive only the channels of submissions they can read", async () => {
