@@ -267,9 +267,10 @@ begin
 end;
 $$;
 
--- release_grading_jobs(worker_id, job_ids): hands jobs a worker claimed but will not
--- run (shutting down) back to pending at once. An attempt that never started its
--- handler is not counted when started = false.
+-- release_grading_jobs(worker_id, job_ids, started): hands jobs a worker claimed but
+-- will not finish (shutting down) back to pending at once. An attempt that never started
+-- its handler is not counted (started = false); a started one is, and a job released
+-- during its last attempt fails.
 create or replace function public.release_grading_jobs(
   p_worker_id text,
   p_job_ids bigint[],
@@ -282,7 +283,9 @@ declare
   released integer;
 begin
   update public.grading_jobs j set
-    status = 'pending',
+    -- a started attempt counts: after the last one the job fails rather than run once more
+    status = case when p_started and j.attempts >= j.max_attempts then 'failed' else 'pending' end,
+    finished_at = case when p_started and j.attempts >= j.max_attempts then now() end,
     attempts = case when p_started then j.attempts else greatest(j.attempts - 1, 0) end,
     run_at = now(),
     lease_owner = null,

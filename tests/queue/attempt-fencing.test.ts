@@ -89,3 +89,17 @@ describe("a worker whose database sessions were cut", () => {
     }
   });
 });
+
+describe("releasing jobs at shutdown", () => {
+  it("a job released during its last attempt fails instead of running once more (review finding)", async () => {
+    const sql = db.current.sql;
+    const [last, notLast] = await enqueueJobs(sql, [
+      { kind: "noop", payload: {}, maxAttempts: 1 },
+      { kind: "noop", payload: {}, maxAttempts: 3 },
+    ]);
+    await sql`select id from claim_grading_jobs('stopping-worker', 2, 30, null)`;
+    await sql`select release_grading_jobs('stopping-worker', ${[last!.jobId, notLast!.jobId]}::bigint[], true)`;
+    expect(await getJobRow(sql, last!.jobId)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await getJobRow(sql, notLast!.jobId)).toMatchObject({ status: "pending", attempts: 1 });
+  });
+});
