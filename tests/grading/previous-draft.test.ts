@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/grading/create-submission";
-import type { Rater } from "../../lib/grading/raters/rater";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
 import { useTestDatabase } from "../helpers/db";
-import { createTestAssignment, makeEssay } from "../helpers/grading";
+import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 
 const db = useTestDatabase();
-const rater: Rater = {
-  id: "openai:gpt-4o-mini",
-  version: "test",
-  rateLines: () => Promise.reject(new Error("not called")),
-  gradeSubmission: () => Promise.reject(new Error("not called")),
-};
+const rater = identityOnlyRater;
 
 describe("finding the draft a submission revises", () => {
   it("links a student's resubmission to their previous draft, never to a namesake in another class", async () => {

@@ -1,4 +1,5 @@
 import { createAssignment } from "../../lib/grading/assignments";
+import type { Rater } from "../../lib/grading/raters/rater";
 import type { Rubric } from "../../lib/grading/schemas";
 import type { Sql } from "../../lib/db/sql";
 import { drainQueue } from "../../lib/queue/drain-queue";
@@ -38,3 +39,11 @@ export async function drainUntilSettled(sql: Sql, tasks: TaskRegistry, submissio
   }
   throw new Error(`submissions ${submissionIds.join(", ")} did not settle within ${timeoutMs} ms`);
 }
+
+/** A rater whose identity (id, version) is all a test needs: creating submissions rates nothing. */
+export const identityOnlyRater: Rater = {
+  id: "openai:gpt-4o-mini",
+  version: "test",
+  rateLines: () => Promise.reject(new Error("identityOnlyRater cannot rate")),
+  gradeSubmission: () => Promise.reject(new Error("identityOnlyRater cannot grade")),
+};

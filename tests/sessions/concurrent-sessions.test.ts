@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey, storePhrases } from "../../lib/grading/phrase-cache";
-import type { Rater } from "../../lib/grading/raters/rater";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
 import { useTestDatabase } from "../helpers/db";
-import { createTestAssignment } from "../helpers/grading";
+import { createTestAssignment, identityOnlyRater } from "../helpers/grading";
 
 const db = useTestDatabase();
 
-// Only the rater's identity matters when a session is created (no rating happens then).
-const rater: Rater = {
-  id: "openai:gpt-4o-mini",
-  version: "test",
-  rateLines: () => Promise.reject(new Error("not called")),
-  gradeSubmission: () => Promise.reject(new Error("not called")),
-};
+const rater = identityOnlyRater;
 
 describe("class sessions created at the same time", () => {
   it("two uploads sharing cached lines in opposite orders both succeed (no deadlock on the phrase cache)", async () => {
