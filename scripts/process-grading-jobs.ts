@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { prepareDatabase } from "../lib/db/prepare-database";
 import { createSql, isTransactionPoolerUrl } from "../lib/db/sql";
 import {
-  countJobs,
+  countRunnableJobs,
   createWorkerId,
   DEFAULT_CONCURRENCY,
   DEFAULT_POLL_INTERVAL_MS,
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   const url = await prepareDatabase();
   const workerId = createWorkerId();
   const sql = createSql(url, { max: Math.min(20, concurrency + 3), applicationName: workerApplicationName(workerId) });
-  const reporter = createProgressReporter({ stream: process.stderr, countPending: async () => (await countJobs(sql)).runnable });
+  const reporter = createProgressReporter({ stream: process.stderr, countPending: () => countRunnableJobs(sql) });
 
   try {
     if (flags.once) {

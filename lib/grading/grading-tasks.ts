@@ -7,7 +7,8 @@ import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, p
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
 import { billLlmCall } from "./record-llm-call";
-import { lineRatingSchema, submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
+import { submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
+import { listRatingsSince } from "./submission-state";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
   const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`
@@ -30,20 +31,8 @@ async function loadLines(sql: SqlExecutor, submissionId: string, lineIndexes?: r
 }
 
 async function loadRatings(sql: SqlExecutor, submissionId: string): Promise<LineRating[]> {
-  const rows = await sql<{ line_index: number; score: string; label: string; comment: string; suggestion: string | null; criterion_id: string | null }[]>`
-    select line_index, score, label, comment, suggestion, criterion_id from line_ratings
-    where submission_id = ${submissionId} order by line_index
-  `;
-  return rows.map((row) =>
-    lineRatingSchema.parse({
-      lineIndex: row.line_index,
-      score: Number(row.score),
-      label: row.label,
-      comment: row.comment,
-      suggestion: row.suggestion,
-      criterionId: row.criterion_id,
-    }),
-  );
+  const ratings = await listRatingsSince(sql, submissionId, 0);
+  return ratings.map(({ lineIndex, score, label, comment, suggestion, criterionId }) => ({ lineIndex, score, label, comment, suggestion, criterionId }));
 }
 
 /** rate_lines: cache first, one rater call for the misses, ratings written idempotently. */

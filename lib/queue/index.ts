@@ -16,7 +16,7 @@ export {
   type TaskRegistry,
 } from "./job-kinds";
 export type { JobEvent, RunnerStats } from "./job-runner";
-export { cancelJob, cleanupJobs, countJobs, getJob, retryJob, type QueueCounts } from "./manage-jobs";
+export { cancelJob, cleanupJobs, countJobs, countRunnableJobs, getJob, retryJob, type QueueCounts } from "./manage-jobs";
 export {
   createWorkerId,
   DEFAULT_CONCURRENCY,

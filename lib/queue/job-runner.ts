@@ -62,7 +62,6 @@ export class JobRunner {
   private running = 0;
   private completionQueue: Array<{ job: GradingJobRow; result: unknown; startedAt: number }> = [];
   private completionFlush: Promise<void> | null = null;
-  private settling = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private slotWaiters: Array<() => void> = [];
   private readonly completionRate = new CompletionRate();
@@ -120,14 +119,12 @@ export class JobRunner {
       if (!held) continue; // lost while buffered
       held.started = true;
       this.running++;
-      const settled = this.runJob(held).finally(() => {
+      void this.runJob(held).finally(() => {
         this.running--;
-        this.settling.delete(settled);
         this.pump();
         for (const resolve of this.slotWaiters.splice(0)) resolve();
         this.notifyIfIdle();
       });
-      this.settling.add(settled);
     }
   }
 

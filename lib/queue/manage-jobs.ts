@@ -52,3 +52,11 @@ export async function countJobs(sql: SqlExecutor): Promise<QueueCounts> {
   `;
   return row!;
 }
+
+/** Pending jobs whose run_at has come: an index-only count on the pending partial index, cheap enough to poll. */
+export async function countRunnableJobs(sql: SqlExecutor): Promise<number> {
+  const [row] = await sql<{ runnable: number }[]>`
+    select count(*)::int as runnable from grading_jobs where status = 'pending' and run_at <= now()
+  `;
+  return row?.runnable ?? 0;
+}
