@@ -7,18 +7,27 @@
  *   --once                drain what is runnable now, then exit
  *   --budget MS           with --once: stop claiming after this long (default 60000)
  *   --kinds a,b           only run these job kinds
+ *   --shutdown-grace MS   on SIGINT/SIGTERM, how long running jobs may finish before
+ *                         they are handed back (default 20000)
+ *
+ * SIGINT/SIGTERM: stop claiming, hand back unstarted jobs, let running ones finish within
+ * the grace, release the rest, deregister, exit 0. The same signal again within a second
+ * is the same request (a terminal and a parent process often both deliver it); a signal
+ * after that means "now": exit 1 at once, the leases protect what was running.
  *
  * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM, or --once drained); 1 could not run
  * (database unreachable, crash); 2 bad arguments; 3 --once finished but some jobs failed.
  */
 import { parseArgs } from "node:util";
 import { prepareDatabase } from "../lib/db/prepare-database";
+import type { Sql } from "../lib/db/sql";
 import { createSql, isTransactionPoolerUrl } from "../lib/db/sql";
 import {
   countRunnableJobs,
   createWorkerId,
   DEFAULT_CONCURRENCY,
   DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   drainQueue,
   runWorker,
   workerApplicationName,
@@ -27,11 +36,14 @@ import {
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
+import { runOutsideTsxCli, watchRelayParent } from "./run-outside-tsx-cli";
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
 const EXIT_JOBS_FAILED = 3;
+/** A repeat of the stop signal sooner than this is the same request delivered twice. */
+export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 
 function usageError(message: string): never {
   process.stderr.write(`process-grading-jobs: ${message}\nSee the header of scripts/process-grading-jobs.ts for the flags.\n`);
@@ -55,6 +67,7 @@ function parseFlags() {
         once: { type: "boolean", default: false },
         budget: { type: "string" },
         kinds: { type: "string" },
+        "shutdown-grace": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -77,7 +90,47 @@ function selectTasks(kinds: string | undefined): TaskRegistry {
   return selected;
 }
 
+/** Says once, in words, what to run when the database has no queue functions yet. */
+async function assertQueueSchema(sql: Sql): Promise<void> {
+  const [row] = await sql<{ claim: string | null }[]>`
+    select to_regprocedure('public.claim_grading_jobs(text, integer, integer, text[])')::text as claim
+  `;
+  if (!row?.claim) {
+    throw new SchemaMissingError(
+      "This database has no Gradeline queue (claim_grading_jobs is missing): apply the migrations first with `npm run db:migrate` (or `supabase db push`), then start the worker again.",
+    );
+  }
+}
+
+class SchemaMissingError extends Error {
+  override name = "SchemaMissingError";
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a later one (past the repeat window) calls `onForce`. */
+function waitForStopSignal(onFirst: (signal: NodeJS.Signals) => void, onForce: (signal: NodeJS.Signals) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let firstAt: number | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      const now = Date.now();
+      if (firstAt === null) {
+        firstAt = now;
+        onFirst(signal);
+        resolve();
+      } else if (now - firstAt >= REPEATED_SIGNAL_WINDOW_MS) {
+        onForce(signal);
+      }
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    // Started by the tsx-CLI relay, which is gone: nobody can signal us any more, so stop.
+    watchRelayParent(() => onSignal("SIGTERM"));
+  });
+}
+
 async function main(): Promise<number> {
+  const relayed = await runOutsideTsxCli(import.meta.filename);
+  if (relayed !== null) return relayed;
+
   const flags = parseFlags();
   if (flags.help) {
     process.stdout.write("Usage: tsx scripts/process-grading-jobs.ts [--concurrency N] [--poll-interval MS] [--lease MS] [--once [--budget MS]] [--kinds a,b]\n");
@@ -87,6 +140,7 @@ async function main(): Promise<number> {
   const pollIntervalMs = positiveInteger("poll-interval", flags["poll-interval"], DEFAULT_POLL_INTERVAL_MS);
   const leaseMs = positiveInteger("lease", flags.lease, DEFAULT_LEASE_MS);
   const budgetMs = positiveInteger("budget", flags.budget, 60_000);
+  const shutdownGraceMs = positiveInteger("shutdown-grace", flags["shutdown-grace"], DEFAULT_SHUTDOWN_TIMEOUT_MS);
   const tasks = selectTasks(flags.kinds);
 
   const url = await prepareDatabase();
@@ -95,6 +149,7 @@ async function main(): Promise<number> {
   const reporter = createProgressReporter({ stream: process.stderr, countPending: () => countRunnableJobs(sql) });
 
   try {
+    await assertQueueSchema(sql);
     if (flags.once) {
       reporter.start(`draining (concurrency ${concurrency}, budget ${budgetMs} ms)`);
       const summary = await drainQueue({ sql, tasks, timeBudgetMs: budgetMs, concurrency, leaseMs, onEvent: reporter.onEvent });
@@ -110,22 +165,22 @@ async function main(): Promise<number> {
       concurrency,
       pollIntervalMs,
       leaseMs,
+      shutdownTimeoutMs: shutdownGraceMs,
       register: !isTransactionPoolerUrl(url),
       onEvent: reporter.onEvent,
     });
     reporter.start(`worker ${workerId} (concurrency ${concurrency}); Ctrl-C to stop`);
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: NodeJS.Signals) => {
-        reporter.log(`${signal}: finishing running jobs, giving back the rest…`);
-        resolve();
-      };
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
-    });
-    // A second signal means "now": the leases protect whatever is still running.
-    process.once("SIGINT", () => process.exit(EXIT_ERROR));
+    await waitForStopSignal(
+      (signal) => reporter.log(`${signal}: finishing running jobs (up to ${shutdownGraceMs} ms), giving back the rest…`),
+      (signal) => {
+        reporter.log(`${signal} again: exiting now; the leases of running jobs expire by themselves.`);
+        process.exit(EXIT_ERROR);
+      },
+    );
     await worker.stop();
     reporter.stop();
+    const { released } = worker.stats;
+    reporter.log(`stopped: worker ${workerId} deregistered${released > 0 ? `, ${released} job(s) handed back` : ""}.`);
     return EXIT_OK;
   } finally {
     await sql.end({ timeout: 5 });
@@ -135,7 +190,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`process-grading-jobs: ${(error as Error).stack ?? String(error)}\n`);
+    const message = error instanceof SchemaMissingError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`process-grading-jobs: ${message}\n`);
     process.exit(EXIT_ERROR);
   },
 );

@@ -21,6 +21,7 @@ export {
   createWorkerId,
   DEFAULT_CONCURRENCY,
   DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   runWorker,
   workerApplicationName,
   type RunWorkerOptions,

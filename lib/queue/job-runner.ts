@@ -31,6 +31,8 @@ export interface RunnerStats {
   failed: number;
   /** Jobs this runner lost the lease of before finishing them. */
   lost: number;
+  /** Jobs handed back to pending at shutdown (unstarted, or still running when the grace ran out). */
+  released: number;
 }
 
 export interface JobRunnerOptions {
@@ -56,7 +58,7 @@ interface HeldJob {
  * statement while the previous batch is in flight, and heartbeats for every held lease.
  */
 export class JobRunner {
-  readonly stats: RunnerStats = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
+  readonly stats: RunnerStats = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
   private readonly held = new Map<number, HeldJob>();
   private readonly buffer: GradingJobRow[] = [];
   private running = 0;
@@ -272,7 +274,9 @@ export class JobRunner {
   async releaseBuffered(): Promise<number> {
     const ids = this.buffer.splice(0).map((job) => job.id);
     for (const id of ids) this.held.delete(id);
-    return releaseJobs(this.options.sql, this.options.workerId, ids, false);
+    const released = await releaseJobs(this.options.sql, this.options.workerId, ids, false);
+    this.stats.released += released;
+    return released;
   }
 
   /** Aborts running handlers and gives their jobs back (attempt counted). */
@@ -284,7 +288,9 @@ export class JobRunner {
       ids.push(id);
     }
     for (const id of ids) this.held.delete(id);
-    return releaseJobs(this.options.sql, this.options.workerId, ids, true);
+    const released = await releaseJobs(this.options.sql, this.options.workerId, ids, true);
+    this.stats.released += released;
+    return released;
   }
 
   /** Resolves when a running handler finishes. */
