@@ -36,7 +36,7 @@ import {
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
-import { runOutsideTsxCli, watchRelayParent } from "./run-outside-tsx-cli";
+import { runOutsideTsxCli, watchSupervisor } from "./signal-relay";
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -106,8 +106,13 @@ class SchemaMissingError extends Error {
   override name = "SchemaMissingError";
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a later one (past the repeat window) calls `onForce`. */
-function waitForStopSignal(onFirst: (signal: NodeJS.Signals) => void, onForce: (signal: NodeJS.Signals) => void): Promise<void> {
+/** Resolves on the first SIGINT/SIGTERM; a repeat within the window calls `onRepeat`, a later one `onForce`. */
+function waitForStopSignal(handlers: {
+  onFirst(signal: NodeJS.Signals): void;
+  onRepeat(signal: NodeJS.Signals): void;
+  onForce(signal: NodeJS.Signals): void;
+}): Promise<void> {
+  const { onFirst, onRepeat, onForce } = handlers;
   return new Promise((resolve) => {
     let firstAt: number | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -118,12 +123,14 @@ function waitForStopSignal(onFirst: (signal: NodeJS.Signals) => void, onForce: (
         resolve();
       } else if (now - firstAt >= REPEATED_SIGNAL_WINDOW_MS) {
         onForce(signal);
+      } else {
+        onRepeat(signal);
       }
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    // Started by the tsx-CLI relay, which is gone: nobody can signal us any more, so stop.
-    watchRelayParent(() => onSignal("SIGTERM"));
+    // Our supervising parent (tsx-CLI relay, npm start) is gone: nobody can signal us any more, so stop.
+    watchSupervisor(() => onSignal("SIGTERM"));
   });
 }
 
@@ -170,13 +177,14 @@ async function main(): Promise<number> {
       onEvent: reporter.onEvent,
     });
     reporter.start(`worker ${workerId} (concurrency ${concurrency}); Ctrl-C to stop`);
-    await waitForStopSignal(
-      (signal) => reporter.log(`${signal}: finishing running jobs (up to ${shutdownGraceMs} ms), giving back the rest…`),
-      (signal) => {
+    await waitForStopSignal({
+      onFirst: (signal) => reporter.log(`${signal}: finishing running jobs (up to ${shutdownGraceMs} ms), giving back the rest…`),
+      onRepeat: (signal) => reporter.log(`${signal} again within a second: the same stop request, already stopping.`),
+      onForce: (signal) => {
         reporter.log(`${signal} again: exiting now; the leases of running jobs expire by themselves.`);
         process.exit(EXIT_ERROR);
       },
-    );
+    });
     await worker.stop();
     reporter.stop();
     const { released } = worker.stats;

@@ -7,25 +7,51 @@
  *   --rebuild     build even if a build exists
  *   --no-worker   only the web app (the enqueuing request and cron still drain)
  *   PORT=3000     the port to serve on
+ *
+ * Ctrl-C or SIGTERM stops both parts cleanly and exits 0. The parts run in process groups
+ * of their own, so each gets the signal exactly once, from here (a terminal's Ctrl-C used
+ * to reach the worker twice, and the second meant "exit now"); npm forwarding the same
+ * signal again within a second is ignored, a later one is passed on ("now").
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../lib/db/prepare-database";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-const tsxBin = path.join(root, "node_modules/tsx/dist/cli.mjs");
+/** A repeat of a stop signal sooner than this is the same request (terminal + npm both deliver it). */
+const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
 const port = process.env.PORT ?? "3000";
 
-function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [command, ...commandArgs], { cwd: root, env, stdio: "inherit" });
+interface Part {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function exitCode(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+/**
+ * A child in a process group of its own (detached). `watchable`: with an IPC channel, which
+ * the worker watches to stop by itself if we are killed and can no longer relay signals.
+ */
+function runPart(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, options: { detached?: boolean; watchable?: boolean } = {}): Part {
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: root,
+    env,
+    stdio: options.watchable ? ["inherit", "inherit", "inherit", "ipc"] : "inherit",
+    detached: options.detached ?? true,
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { name, child, exited };
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
 
 async function main(): Promise<number> {
@@ -36,25 +62,47 @@ async function main(): Promise<number> {
 
   if (!dev && (args.has("--rebuild") || !existsSync(path.join(root, ".next/BUILD_ID")))) {
     process.stderr.write("Building the app (first start only; `npm start -- --rebuild` to rebuild)…\n");
-    const buildCode = await exitCode(run(nextBin, ["build"], { ...env, NODE_ENV: "production" }));
-    if (buildCode !== 0) return buildCode;
+    // In our process group: a Ctrl-C during the build stops it with us.
+    const build = runPart("build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, { detached: false });
+    const { code } = await build.exited;
+    if (code !== 0) return code ?? 1;
   }
 
-  const children: ChildProcess[] = [run(nextBin, [dev ? "dev" : "start", "-p", port], env)];
+  const parts: Part[] = [runPart("web", [nextBin, dev ? "dev" : "start", "-p", port], env)];
   if (!args.has("--no-worker")) {
-    children.push(run(tsxBin, ["scripts/process-grading-jobs.ts"], env));
+    parts.push(runPart("worker", ["--import", "tsx", "scripts/process-grading-jobs.ts"], env, { watchable: true }));
   }
-  const stopAll = (signal: NodeJS.Signals) => {
-    for (const child of children) if (child.exitCode === null) child.kill(signal);
-  };
-  process.on("SIGINT", () => stopAll("SIGINT"));
-  process.on("SIGTERM", () => stopAll("SIGTERM"));
 
-  // When one part stops, stop the other: a half-running app is worse than none.
-  const first = await Promise.race(children.map(exitCode));
-  stopAll("SIGTERM");
-  await Promise.all(children.map(exitCode));
-  return first;
+  let stopRequestedAt: number | null = null;
+  let stopSignal: NodeJS.Signals | null = null;
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const { child } of parts) if (isRunning(child)) child.kill(signal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (stopRequestedAt !== null && now - stopRequestedAt < REPEATED_SIGNAL_WINDOW_MS) return;
+    if (stopRequestedAt === null) process.stderr.write(`${signal}: stopping the web app and the worker…\n`);
+    stopRequestedAt ??= now;
+    stopSignal ??= signal;
+    stopAll(signal);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+
+  // When one part stops by itself, stop the other: a half-running app is worse than none.
+  const first = await Promise.race(parts.map(async (part) => ({ part, ...(await part.exited) })));
+  const stoppedByUs = stopRequestedAt !== null;
+  if (!stoppedByUs) {
+    process.stderr.write(`start: the ${first.part.name} stopped (${first.signal ?? `exit ${first.code}`}); stopping the rest.\n`);
+    stopAll("SIGTERM");
+  }
+  const results = await Promise.all(parts.map((part) => part.exited));
+  if (!stoppedByUs) return first.code || 1;
+  // Asked to stop: a part that exited 0, was ended by the signal we passed on, or exited
+  // 128 + its number (next start exits 130 on SIGINT) stopped as asked.
+  const askedCode = 128 + constants.signals[stopSignal ?? "SIGTERM"];
+  const stoppedAsAsked = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) =>
+    code === 0 || code === askedCode || (code === null && signal !== null);
+  return results.every(stoppedAsAsked) ? 0 : 1;
 }
 
 main().then(

@@ -38,9 +38,13 @@ export async function runOutsideTsxCli(scriptPath: string): Promise<number | nul
   });
 }
 
-/** In the relaunched child: calls `onOrphaned` when the relay that started us is gone. */
-export function watchRelayParent(onOrphaned: () => void): void {
-  if (process.env[RELAUNCHED_ENV] !== "1" || !process.connected) return;
+/**
+ * In a child whose parent relays signals to it over its own process group (the tsx-CLI
+ * relay above, or `npm start`): calls `onOrphaned` when that parent is gone, since nobody
+ * else can signal us then. Does nothing without an IPC channel to the parent.
+ */
+export function watchSupervisor(onOrphaned: () => void): void {
+  if (!process.connected) return;
   process.once("disconnect", onOrphaned);
   // The IPC channel must not keep the worker alive once it has finished.
   process.channel?.unref();
