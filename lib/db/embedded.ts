@@ -37,12 +37,12 @@ interface EmbeddedLayout extends PostgresBinaries {
   relocatedBecause?: string;
 }
 
-function urlFor(database: string): string {
-  return `postgres://${EMBEDDED_PG_USER}:${EMBEDDED_PG_PASSWORD}@127.0.0.1:${EMBEDDED_PG_PORT}/${database}`;
+function urlOn(port: number, database: string): string {
+  return `postgres://${EMBEDDED_PG_USER}:${EMBEDDED_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
-async function isAcceptingConnections(): Promise<boolean> {
-  const sql = postgres(urlFor("postgres"), { max: 1, connect_timeout: 2, onnotice: () => {} });
+async function isAcceptingConnections(port: number): Promise<boolean> {
+  const sql = postgres(urlOn(port, "postgres"), { max: 1, connect_timeout: 2, onnotice: () => {} });
   try {
     await sql`select 1`;
     return true;
@@ -187,9 +187,9 @@ async function initialiseDataDir(layout: EmbeddedLayout, ids: { uid?: number; gi
  * running server. The server is started detached with pg_ctl, so it outlives `npm start`,
  * the test run or the worker that started it; `npm run db:stop` stops it.
  */
-export async function ensureEmbeddedPostgres(root = process.cwd()): Promise<EmbeddedServer> {
-  const server = { adminUrl: urlFor("postgres"), urlFor, started: false };
-  if (await isAcceptingConnections()) return server;
+export async function ensureEmbeddedPostgres(root = process.cwd(), port = EMBEDDED_PG_PORT): Promise<EmbeddedServer> {
+  const server = { adminUrl: urlOn(port, "postgres"), urlFor: (database: string) => urlOn(port, database), started: false };
+  if (await isAcceptingConnections(port)) return server;
 
   const ids = await postgresUserIds();
   const layout = await embeddedLayout(root, ids);
@@ -207,12 +207,12 @@ export async function ensureEmbeddedPostgres(root = process.cwd()): Promise<Embe
       "-l", logFile,
       "-w",
       "-t", String(STARTUP_TIMEOUT_MS / 1000),
-      "-o", `-p ${EMBEDDED_PG_PORT} -c listen_addresses=127.0.0.1 -c max_connections=200 -c unix_socket_directories=''`,
+      "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200 -c unix_socket_directories=''`,
     ],
     ids,
     true,
   );
-  if (code !== 0 && !(await isAcceptingConnections())) {
+  if (code !== 0 && !(await isAcceptingConnections(port))) {
     const log = await readFile(logFile, "utf8").catch(() => "");
     throw new Error(
       `Could not start the embedded PostgreSQL in ${layout.dataDir} (pg_ctl exited ${code}).\n` +
@@ -222,12 +222,16 @@ export async function ensureEmbeddedPostgres(root = process.cwd()): Promise<Embe
   return { ...server, started: true };
 }
 
-/** Stops the embedded server started by ensureEmbeddedPostgres, if it runs. */
-export async function stopEmbeddedPostgres(root = process.cwd()): Promise<boolean> {
+/**
+ * Stops the embedded server started by ensureEmbeddedPostgres, if it runs. `immediate`
+ * stops it as a crash would (no checkpoint; crash recovery on the next start).
+ */
+export async function stopEmbeddedPostgres(root = process.cwd(), options: { immediate?: boolean } = {}): Promise<boolean> {
   const ids = await postgresUserIds();
   const layout = await embeddedLayout(root, ids);
   if (!existsSync(path.join(layout.dataDir, "postmaster.pid"))) return false;
-  const { code, output } = await runAsPostgres(layout.pgCtl, ["stop", "-D", layout.dataDir, "-m", "fast", "-w"], ids);
+  const mode = options.immediate ? "immediate" : "fast";
+  const { code, output } = await runAsPostgres(layout.pgCtl, ["stop", "-D", layout.dataDir, "-m", mode, "-w"], ids);
   if (code !== 0) process.stderr.write(output);
   return code === 0;
 }
