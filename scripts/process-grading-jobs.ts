@@ -159,7 +159,7 @@ async function main(): Promise<number> {
     await assertQueueSchema(sql);
     if (flags.once) {
       reporter.start(`draining (concurrency ${concurrency}, budget ${budgetMs} ms)`);
-      const summary = await drainQueue({ sql, tasks, timeBudgetMs: budgetMs, concurrency, leaseMs, onEvent: reporter.onEvent });
+      const summary = await drainQueue({ sql, tasks, timeBudgetMs: budgetMs, concurrency, leaseMs, register: !isTransactionPoolerUrl(url), onEvent: reporter.onEvent });
       reporter.stop();
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return reporter.totals.failed > 0 ? EXIT_JOBS_FAILED : EXIT_OK;

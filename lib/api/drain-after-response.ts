@@ -1,5 +1,5 @@
 import { after } from "next/server";
-import { getSql } from "../db/server-sql";
+import { drainsCanRegister, getSql } from "../db/server-sql";
 import { ensureDraining } from "../grading/background-drain";
 import { appTasks } from "../tasks";
 import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
@@ -11,5 +11,5 @@ import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
  */
 export function drainAfterResponse(): void {
   if (process.env.GRADELINE_INLINE_DRAIN === "0") return;
-  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency() }));
+  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister() }));
 }

@@ -20,6 +20,8 @@ export function ensureDraining(options: {
   tasks: TaskRegistry;
   timeBudgetMs: number;
   concurrency?: number;
+  /** See DrainQueueOptions.register. */
+  register?: boolean;
   onSummary?: (summary: DrainSummary) => void;
 }): Promise<void> {
   moreWork = true;
@@ -35,6 +37,7 @@ export function ensureDraining(options: {
         tasks: options.tasks,
         timeBudgetMs,
         concurrency: options.concurrency ?? DEFAULT_GRADING_CONCURRENCY,
+        register: options.register,
       });
       options.onSummary?.(summary);
     }

@@ -15,7 +15,13 @@ export interface CronSummary extends DrainSummary {
  * once (Vercel cron may deliver a tick twice): every step is a SKIP LOCKED claim or an
  * idempotent delete.
  */
-export async function processGradingQueue(options: { sql: Sql; tasks: TaskRegistry; timeBudgetMs: number; concurrency: number }): Promise<CronSummary> {
+export async function processGradingQueue(options: {
+  sql: Sql;
+  tasks: TaskRegistry;
+  timeBudgetMs: number;
+  concurrency: number;
+  register?: boolean;
+}): Promise<CronSummary> {
   const summary = await drainQueue(options);
   const cleanedUp = await cleanupJobs(options.sql);
   const evictedPhrases = await evictColdPhrases(options.sql);

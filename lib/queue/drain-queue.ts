@@ -1,7 +1,8 @@
+import { hostname } from "node:os";
 import type { Sql } from "../db/sql";
 import { DEFAULT_LEASE_MS } from "./claim-jobs";
 import { coerceError } from "./errors";
-import { releaseExpiredLeases } from "./job-leases";
+import { registerWorker, releaseExpiredLeases, unregisterWorker } from "./job-leases";
 import type { TaskRegistry } from "./job-kinds";
 import { JobRunner, type JobEvent } from "./job-runner";
 import { createWorkerId } from "./run-worker";
@@ -17,6 +18,13 @@ export interface DrainQueueOptions {
   timeBudgetMs: number;
   concurrency?: number;
   leaseMs?: number;
+  /**
+   * Register this drain under the application_name its pool's sessions carry, so that if
+   * the process dies mid-drain (a killed `next start`) the others release its jobs at once
+   * instead of after their leases (#7). Only on a direct or session-mode connection whose
+   * pool names its sessions (createSql's applicationName); never behind a transaction pooler.
+   */
+  register?: boolean;
   onEvent?: (event: JobEvent) => void;
 }
 
@@ -63,8 +71,10 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
   );
 
   let released = 0;
+  let registered = false;
   try {
-    released = await releaseExpiredLeases(options.sql);
+    if (options.register) registered = await registerWorker(options.sql, workerId, hostname());
+    released = await releaseExpiredLeases(options.sql, registered ? workerId : null);
     let queueEmpty = false;
     while (!queueEmpty && remainingClaimBudgetMs(startedAt, Date.now(), options.timeBudgetMs, slowestJobMs) > 0) {
       const size = runner.claimSize();
@@ -83,6 +93,11 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     await runner.whenIdle();
   } finally {
     clearInterval(heartbeat);
+    if (registered) {
+      await unregisterWorker(options.sql, workerId).catch((error) =>
+        options.onEvent?.({ type: "error", error: coerceError(error), context: "unregistering the drain" }),
+      );
+    }
   }
 
   const [row] = await options.sql<{ remaining: number }[]>`
