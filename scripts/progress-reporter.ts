@@ -2,6 +2,8 @@ import type { JobEvent } from "../lib/queue";
 
 const REFRESH_MS = 250;
 const PENDING_REFRESH_MS = 1_000;
+/** The same error again within this window is counted, not printed: a down database fails every poll. */
+const REPEATED_ERROR_WINDOW_MS = 60_000;
 
 export interface ProgressReporter {
   onEvent(event: JobEvent): void;
@@ -22,7 +24,8 @@ export function createProgressReporter(options: {
   plainIntervalMs?: number;
 }): ProgressReporter {
   const { stream } = options;
-  const interactive = Boolean(stream.isTTY) && process.env.CI !== "true";
+  // A redrawn line only on a real terminal: a log file, a pipe or a dumb terminal gets plain lines.
+  const interactive = Boolean(stream.isTTY) && process.env.CI !== "true" && process.env.TERM !== "dumb";
   const totals = { processed: 0, failed: 0, retried: 0 };
   let pending: number | null = null;
   let startedAt = Date.now();
@@ -56,6 +59,22 @@ export function createProgressReporter(options: {
     else stream.write(`${new Date().toISOString()} ${line}\n`);
   };
 
+  let lastError: { text: string; at: number; repeats: number } | null = null;
+  const flushRepeats = () => {
+    if (lastError && lastError.repeats > 0) log(`(the error above happened ${lastError.repeats} more time(s))`);
+    if (lastError) lastError.repeats = 0;
+  };
+  const logError = (text: string) => {
+    const now = Date.now();
+    if (lastError && lastError.text === text && now - lastError.at < REPEATED_ERROR_WINDOW_MS) {
+      lastError.repeats++;
+      return;
+    }
+    flushRepeats();
+    lastError = { text, at: now, repeats: 0 };
+    log(text);
+  };
+
   return {
     totals,
     log,
@@ -67,7 +86,7 @@ export function createProgressReporter(options: {
         log(`job ${event.job.id} (${event.job.kind}) failed for good: ${event.error.split("\n")[0]}`);
       } else if (event.type === "job:retry") totals.retried++;
       else if (event.type === "job:lost") log(`job ${event.jobId} lease lost; another worker owns it now`);
-      else if (event.type === "error") log(`error while ${event.context}: ${event.error.message}`);
+      else if (event.type === "error") logError(`error while ${event.context.replace(/ \(worker [^)]*\)$/, "")}: ${event.error.message}`);
     },
     start(headline) {
       startedAt = Date.now();
@@ -80,6 +99,7 @@ export function createProgressReporter(options: {
     },
     stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      flushRepeats();
       if (interactive) stream.write(`\r\x1b[2K`);
       stream.write(`${statusLine()}\n`);
     },
