@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseIfMissing } from "../../lib/db/database-url";
@@ -25,6 +25,8 @@ const workers = useWorkers(() => url);
 
 beforeAll(async () => {
   serverRoot = await mkdtemp("/tmp/gradeline-restart-test-");
+  await chmod(serverRoot, 0o755); // mkdtemp makes it 0700, which the postgres user could not enter
+
   const server = await ensureEmbeddedPostgres(serverRoot, await freePort());
   await createDatabaseIfMissing(server.adminUrl, "gradeline");
   url = server.urlFor("gradeline");
