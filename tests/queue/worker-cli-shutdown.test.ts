@@ -78,7 +78,7 @@ async function registeredWorkers(): Promise<number> {
 }
 
 describe("the worker CLI stops cleanly", () => {
-  it("on SIGTERM to the tsx CLI mid-job: running jobs finish, unstarted ones go back at once, the worker deregisters, exit 0 (#7)", async () => {
+  it("on SIGTERM to the tsx CLI mid-job: running jobs finish, the others stay pending with no attempt counted, the worker deregisters, exit 0 (#7)", async () => {
     const submissionId = await enqueueEssay(40, "term"); // 8 rate_lines jobs
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "2"]);
