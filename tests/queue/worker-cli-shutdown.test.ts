@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/grading/create-submission";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { useTestDatabase } from "../helpers/db";
+import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
 import { waitFor } from "../helpers/workers";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
@@ -13,7 +13,6 @@ const TSX_CLI = path.join(root, "node_modules/tsx/dist/cli.mjs");
 const LLM_LATENCY_MS = 2_500;
 
 let llm: FakeOpenAiServer;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   llm = await startFakeOpenAiServer({ latencyMs: LLM_LATENCY_MS });
@@ -25,38 +24,19 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await llm.close();
 });
 
-interface CliProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+const spawnGroup = useProcessGroups({ cwd: root });
 
 /**
  * The worker as documented: `tsx scripts/process-grading-jobs.ts` (the tsx CLI, whose own
- * signal relay SIGKILLed busy workers), or `npm run worker`. `detached` gives it a process
- * group of its own, so a signal to -pid reaches every process in it, as a terminal's
- * Ctrl-C does.
+ * signal relay SIGKILLed busy workers), or `npm run worker`, in a process group of its own.
  */
-function startCli(command: "tsx" | "npm", args: string[], extraEnv: Record<string, string> = {}): CliProcess {
+function startCli(command: "tsx" | "npm", args: string[], extraEnv: Record<string, string> = {}): GroupProcess {
   const argv = command === "tsx" ? [TSX_CLI, "scripts/process-grading-jobs.ts", ...args] : ["run", "worker", "--", ...args];
-  const child = spawn(command === "tsx" ? process.execPath : "npm", argv, {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: db.current.url, OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: llm.url, CI: "true", ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
+  const env = { ...process.env, DATABASE_URL: db.current.url, OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: llm.url, CI: "true", ...extraEnv };
+  return spawnGroup(command === "tsx" ? process.execPath : "npm", argv, env);
 }
 
 async function enqueueEssay(lines: number, seed: string): Promise<string> {
@@ -141,7 +121,7 @@ describe("the worker CLI stops cleanly", () => {
     const worker = startCli("npm", ["--concurrency", "1"]);
     await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
 
-    process.kill(-worker.child.pid!, "SIGINT");
+    worker.signalGroup("SIGINT");
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(0);
     expect(await registeredWorkers()).toBe(0);
@@ -151,17 +131,10 @@ describe("the worker CLI stops cleanly", () => {
   it("against a database without the queue schema, says once what to run and exits 1 (#7)", async () => {
     const url = new URL(db.current.url);
     url.pathname = "/postgres";
-    const worker = spawn(process.execPath, ["--import", "tsx", "scripts/process-grading-jobs.ts"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url.toString() },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(worker);
-    let output = "";
-    worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => worker.once("exit", resolve));
-    expect(code).toBe(1);
-    expect(output).toContain("npm run db:migrate");
-    expect(output.match(/claim_grading_jobs/g)).toHaveLength(1);
+    const worker = spawnGroup(process.execPath, ["--import", "tsx", "scripts/process-grading-jobs.ts"], { ...process.env, DATABASE_URL: url.toString() });
+    const { code } = await worker.exited;
+    expect(code, worker.output()).toBe(1);
+    expect(worker.output()).toContain("npm run db:migrate");
+    expect(worker.output().match(/claim_grading_jobs/g)).toHaveLength(1);
   });
 });

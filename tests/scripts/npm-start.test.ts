@@ -1,60 +1,33 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../helpers/db";
+import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
 import { freePort } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
 
 const db = useTestDatabase();
 const root = path.resolve(import.meta.dirname, "../..");
-const children: ChildProcess[] = [];
+const spawnGroup = useProcessGroups({ cwd: root });
 
-afterAll(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
-
-interface StartedApp {
-  child: ChildProcess;
+interface StartedApp extends GroupProcess {
   url: string;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** `npm start` as a newcomer runs it, in a process group of its own so a signal to -pid is a terminal's Ctrl-C. */
 async function npmStart(): Promise<StartedApp> {
   const port = await freePort();
-  const child = spawn("npm", ["start"], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: db.current.url, PORT: String(port), CI: "true", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
+  const app = spawnGroup("npm", ["start"], { ...process.env, DATABASE_URL: db.current.url, PORT: String(port), CI: "true", NEXT_TELEMETRY_DISABLED: "1" });
   const url = `http://127.0.0.1:${port}`;
   await Promise.race([
     waitFor("the app to answer and the worker to register", async () => (await isServing(url)) && (await workerIds()).length === 1, {
       timeoutMs: 90_000,
       intervalMs: 200,
     }),
-    exited.then(({ code }) => {
-      throw new Error(`npm start exited with ${code} before it was ready:\n${output}`);
+    app.exited.then(({ code }) => {
+      throw new Error(`npm start exited with ${code} before it was ready:\n${app.output()}`);
     }),
   ]);
-  return { child, url, output: () => output, exited };
+  return { ...app, url };
 }
 
 async function isServing(url: string): Promise<boolean> {
@@ -73,7 +46,7 @@ async function workerIds(): Promise<string[]> {
 describe("npm start", () => {
   it("Ctrl-C stops the web app and the worker once each: exit 0, worker deregistered, port closed (#7)", async () => {
     const app = await npmStart();
-    process.kill(-app.child.pid!, "SIGINT");
+    app.signalGroup("SIGINT");
     const { code, signal } = await app.exited;
     expect({ code, signal }, app.output()).toEqual({ code: 0, signal: null });
     expect(await workerIds()).toEqual([]);
