@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { DocumentTextError } from "../documents/extract-text";
 import { AssignmentNotFoundError } from "../grading/create-submission";
+import { IdempotencyKeyReusedError } from "../grading/idempotency";
 import { OverrideError } from "../grading/overrides";
 import { SessionInputError } from "../sessions/create-grading-session";
 import { SubmissionTextError } from "../grading/split-lines";
@@ -114,6 +115,9 @@ export function toErrorResponse(error: unknown): NextResponse {
     return NextResponse.json({ error: { code: "unprocessable", message: error.message, problems: error.problems } }, { status: 422 });
   }
   if (error instanceof DocumentTextError) {
+    return NextResponse.json({ error: { code: "unprocessable", message: error.message } }, { status: 422 });
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
     return NextResponse.json({ error: { code: "unprocessable", message: error.message } }, { status: 422 });
   }
   if (error instanceof UnknownJobKindError) {
