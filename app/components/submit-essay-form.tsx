@@ -1,9 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { describedBy, FieldError } from "@/app/components/field-error";
 import { MAX_SUBMISSION_BYTES } from "@/lib/grading/schemas";
+import { newIdempotencyKey } from "@/lib/hooks/new-idempotency-key";
 import { errorMessageOf, requestJson } from "@/lib/hooks/request-json";
 
 interface Problems {
@@ -37,6 +38,13 @@ export function SubmitEssayForm({ assignmentId }: { assignmentId: string }) {
   const [serverError, setServerError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const textRef = useRef<HTMLTextAreaElement>(null);
+  // One Idempotency-Key per attempt to submit this name and essay: a retry after a lost
+  // answer (or a second click) sends the same key, so the server grades it once. Editing
+  // either field makes it a new submission, with a new key.
+  const attemptKey = useRef<string | null>(null);
+  useEffect(() => {
+    attemptKey.current = null;
+  }, [studentName, text]);
 
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -67,11 +75,14 @@ export function SubmitEssayForm({ assignmentId }: { assignmentId: string }) {
     setProblems(found);
     if (found.studentName || found.text) return;
     setSubmitting(true);
+    attemptKey.current ??= newIdempotencyKey();
     try {
       const created = await requestJson<{ id: string }>("/api/submissions", {
         method: "POST",
+        headers: { "Idempotency-Key": attemptKey.current },
         body: JSON.stringify({ assignmentId, studentName: studentName.trim(), text }),
       });
+      attemptKey.current = null; // the next essay is a new submission
       router.push(`/submissions/${created.id}`);
     } catch (caught) {
       setServerError(errorMessageOf(caught));

@@ -14,6 +14,16 @@ function TotalsCells({ totals }: { totals: LlmTotals }) {
   );
 }
 
+/** Requests that got no answer (cut off, or lost with a crashed worker): counted, their prompts estimated. */
+function UnansweredHint({ totals }: { totals: LlmTotals }) {
+  if (totals.unanswered === 0) return null;
+  return (
+    <dd className="stat-hint" data-testid="llm-unanswered">
+      {formatCount(totals.unanswered)} without an answer: ≈{formatCount(totals.estimatedPromptTokens)} prompt tokens, ≈{formatUsd(totals.estimatedCostUsd)} (estimated, not in the cost)
+    </dd>
+  );
+}
+
 /** LLM calls, tokens and estimated cost, last 24 hours and all time, in total and per model. */
 export function LlmUsageTable({ llm }: { llm: LlmUsage }) {
   return (
@@ -22,6 +32,7 @@ export function LlmUsageTable({ llm }: { llm: LlmUsage }) {
         <div className="stat">
           <dt>LLM calls, last 24 h</dt>
           <dd>{formatCount(llm.last24h.calls)}</dd>
+          <UnansweredHint totals={llm.last24h} />
         </div>
         <div className="stat">
           <dt>Tokens, last 24 h</dt>
@@ -36,6 +47,7 @@ export function LlmUsageTable({ llm }: { llm: LlmUsage }) {
           <dt>Estimated cost, all time</dt>
           <dd>{formatUsd(llm.allTime.costUsd)}</dd>
           <dd className="stat-hint">{formatCount(llm.allTime.calls)} calls</dd>
+          <UnansweredHint totals={llm.allTime} />
         </div>
       </dl>
       {llm.byModel.length === 0 ? (

@@ -17,6 +17,19 @@ export interface CreateSqlOptions {
 }
 
 /**
+ * Longest wait, in seconds, before a pool connection tries again after failing to connect.
+ * postgres.js grows the wait 3× per failure up to 20 s, so after a minute-long outage the
+ * app would keep every request waiting up to 20 s after the database was back, while the
+ * API's 503s tell clients to retry after 5 s (lib/api/errors.ts).
+ */
+export const MAX_RECONNECT_DELAY_SECONDS = 2;
+
+/** postgres.js's own backoff (jittered, 3^failures / 100 s), capped at MAX_RECONNECT_DELAY_SECONDS. */
+export function reconnectDelaySeconds(failures: number, random: () => number = Math.random): number {
+  return (0.5 + random() / 2) * Math.min(3 ** failures / 100, MAX_RECONNECT_DELAY_SECONDS);
+}
+
+/**
  * A postgres.js pool. Job ids (bigint) come back as numbers: they stay far below 2^53.
  * Prepared statements are off when DATABASE_URL goes through a transaction pooler
  * (Supabase's port 6543), which cannot keep them.
@@ -26,6 +39,7 @@ export function createSql(url: string, options: CreateSqlOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
     prepare: !transactionPooler,
+    backoff: reconnectDelaySeconds,
     onnotice: () => {},
     connection: options.applicationName ? { application_name: options.applicationName } : {},
     types: {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Sql, SqlExecutor } from "../db/sql";
 import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
 import { getAssignmentContext } from "./assignments";
+import { assertSameRequest, type IdempotencyClaim } from "./idempotency";
 import { gradingJobKinds } from "./job-payloads";
 import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits } from "./phrase-cache";
 import type { AssignmentContext, Rater } from "./raters/rater";
@@ -24,6 +25,8 @@ export interface CreatedSubmission {
   jobIds: number[];
   previousSubmissionId: string | null;
   changedLines: number;
+  /** true when an earlier request with the same Idempotency-Key created it: nothing new was written. */
+  replayed: boolean;
 }
 
 async function findPreviousDraft(
@@ -72,10 +75,16 @@ export function rateLinesJobs(submissionId: string, missingLines: readonly numbe
  * jobs for the rest, in one transaction. Throws SubmissionTextError for text that
  * cannot be graded and AssignmentNotFoundError; nothing is written then.
  */
-export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rater: Rater): Promise<CreatedSubmission> {
+export async function createSubmission(
+  sql: Sql,
+  body: CreateSubmissionBody,
+  rater: Rater,
+  options: { idempotency?: IdempotencyClaim } = {},
+): Promise<CreatedSubmission> {
   const assignment = await getAssignmentContext(sql, body.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${body.assignmentId}.`);
-  const created = await sql.begin((tx) => insertSubmission(tx, { ...body, lines: splitLines(body.text) }, assignment, rater));
+  const lines = splitLines(body.text);
+  const created = await sql.begin((tx) => insertSubmission(tx, { ...body, lines, idempotency: options.idempotency }, assignment, rater));
   await recordPhraseHits(sql, created.cacheHitKeys);
   return created;
 }
@@ -83,6 +92,40 @@ export async function createSubmission(sql: Sql, body: CreateSubmissionBody, rat
 export interface SubmissionToInsert extends CreateSubmissionBody {
   lines: SubmissionLine[];
   sessionId?: string;
+  /** With a key, a second request carrying it gets the first one's submission (see replaySubmission). */
+  idempotency?: IdempotencyClaim;
+}
+
+/**
+ * The submission an earlier request with this key created, as createSubmission describes
+ * it: its lines, how many were answered from the cache so far and how many changed since
+ * the previous draft. Throws IdempotencyKeyReusedError when that request was a different one.
+ */
+async function replaySubmission(tx: SqlExecutor, claim: IdempotencyClaim): Promise<CreatedSubmission> {
+  const [existing] = await tx<{ id: string; assignment_id: string; previous_submission_id: string | null; request_fingerprint: string | null }[]>`
+    select id, assignment_id, previous_submission_id, request_fingerprint from submissions where idempotency_key = ${claim.key}
+  `;
+  // The insert that found the key taken waited for its transaction to commit, so the row is there.
+  if (!existing) throw new Error(`the submission holding Idempotency-Key ${JSON.stringify(claim.key)} vanished`);
+  assertSameRequest(existing.request_fingerprint, claim, "submission");
+  const lines = await tx<{ line_index: number; body: string; start_offset: number; end_offset: number; changed_since_previous: boolean }[]>`
+    select line_index, body, start_offset, end_offset, changed_since_previous from submission_lines
+    where submission_id = ${existing.id} order by line_index
+  `;
+  const [cached] = await tx<{ count: number }[]>`
+    select count(*)::int as count from line_ratings where submission_id = ${existing.id} and from_cache
+  `;
+  return {
+    id: existing.id,
+    assignmentId: existing.assignment_id,
+    lines: lines.map((line) => ({ index: line.line_index, text: line.body, start: line.start_offset, end: line.end_offset })),
+    cachedLines: cached!.count,
+    cacheHitKeys: [],
+    jobIds: [],
+    previousSubmissionId: existing.previous_submission_id,
+    changedLines: lines.filter((line) => line.changed_since_previous).length,
+    replayed: true,
+  };
 }
 
 /** The body of createSubmission, inside the caller's transaction (a class session inserts many). */
@@ -105,11 +148,20 @@ export async function insertSubmission(
 
   const previous = await findPreviousDraft(tx, body);
   const changed = normalized.map((text) => !previous || !previous.normalizedLines.has(text));
-  await tx`
-    insert into submissions (id, assignment_id, student_id, student_name, body, previous_submission_id, line_count, session_id)
+  // With a key, the unique constraint decides: a concurrent request with the same key
+  // waits here for the other transaction, then finds the key taken and replays its submission.
+  const inserted = await tx`
+    insert into submissions (id, assignment_id, student_id, student_name, body, previous_submission_id, line_count, session_id,
+                             idempotency_key, request_fingerprint)
     values (${id}, ${body.assignmentId}, ${body.studentId ?? null}, ${body.studentName}, ${body.text}, ${previous?.id ?? null},
-            ${lines.length}, ${body.sessionId ?? null})
+            ${lines.length}, ${body.sessionId ?? null}, ${body.idempotency?.key ?? null}, ${body.idempotency?.fingerprint ?? null})
+    on conflict (idempotency_key) do nothing
+    returning id
   `;
+  if (inserted.length === 0) {
+    if (!body.idempotency) throw new Error("insert into submissions conflicted without an Idempotency-Key");
+    return replaySubmission(tx, body.idempotency);
+  }
   await tx`
     insert into submission_lines (submission_id, line_index, body, start_offset, end_offset, changed_since_previous)
     select ${id}::uuid, * from unnest(
@@ -139,5 +191,6 @@ export async function insertSubmission(
     jobIds: enqueued.map((job) => job.jobId),
     previousSubmissionId: previous?.id ?? null,
     changedLines: changed.filter(Boolean).length,
+    replayed: false,
   };
 }

@@ -59,8 +59,8 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
     return hit ? [{ ...hit.rating, lineIndex: line.index, rater: cachedRaterId(hit, rater.id), fromCache: true }] : [];
   });
   if (misses.length > 0) {
-    const result = await billLlmCall(sql, { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId }, () =>
-      rater.rateLines(misses, { assignment, signal: context.signal }),
+    const result = await billLlmCall(sql, { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId }, (llmCalls) =>
+      rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
     );
     await storePhrases(
       sql,
@@ -89,8 +89,8 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
   const { grade } = reused
     ? { grade: reused }
-    : await billLlmCall(sql, { raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId }, () =>
-        rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal }),
+    : await billLlmCall(sql, { raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId }, (llmCalls) =>
+        rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal, llmCalls }),
       );
   await sql`
     update submissions set

@@ -1,3 +1,4 @@
+import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream, type SseEvent } from "../api/event-stream";
 import type { Sql } from "../db/sql";
 import { getSubmissionSummary, listRatingsSince } from "./submission-state";
@@ -67,7 +68,7 @@ export function streamSubmissionEvents(options: StreamSubmissionEventsOptions): 
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     signal: options.signal,
     subscribe: (wake) => subscribeToSubmissionEvents(sql, submissionId, wake),
-    describeError: (error) => `Could not read the submission's events: ${(error as Error).message}`,
+    describeError: (error) => `Could not read the submission's events: ${publicErrorMessage(error)}`,
     refresh: async (send) => {
       const ratings = await listRatingsSince(sql, submissionId, delivered);
       for (const rating of ratings) {

@@ -60,10 +60,17 @@ export const cacheStatsSchema = z.object({
 export type CacheStats = z.infer<typeof cacheStatsSchema>;
 
 export const llmTotalsSchema = z.object({
+  /** Every request sent, answered or not. */
   calls: z.number().int(),
+  /** Tokens and cost the answers reported. */
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Requests sent that got no answer: still in flight, cut off (timeout, abort) or lost with a crashed process. */
+  unanswered: z.number().int(),
+  /** Their prompts' tokens and input cost, estimated from the prompt's length: the provider may have billed them. */
+  estimatedPromptTokens: z.number().int(),
+  estimatedCostUsd: z.number(),
 });
 export type LlmTotals = z.infer<typeof llmTotalsSchema>;
 

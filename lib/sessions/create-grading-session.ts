@@ -1,6 +1,7 @@
 import type { Sql } from "../db/sql";
 import { getAssignmentContext } from "../grading/assignments";
 import { AssignmentNotFoundError, insertSubmission } from "../grading/create-submission";
+import { assertSameRequest, type IdempotencyClaim } from "../grading/idempotency";
 import { recordPhraseHits } from "../grading/phrase-cache";
 import type { Rater } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../grading/split-lines";
@@ -34,7 +35,8 @@ export async function createGradingSession(
   sql: Sql,
   input: { assignmentId: string; title: string; students: SessionStudentInput[]; teacherId?: string | null },
   rater: Rater,
-): Promise<{ id: string; submissionIds: string[] }> {
+  options: { idempotency?: IdempotencyClaim } = {},
+): Promise<{ id: string; submissionIds: string[]; replayed: boolean }> {
   if (input.students.length === 0) throw new SessionInputError("Add at least one essay to start a session.", []);
   if (input.students.length > MAX_SESSION_STUDENTS) {
     throw new SessionInputError(`A session holds at most ${MAX_SESSION_STUDENTS} essays; this one has ${input.students.length}.`, []);
@@ -58,24 +60,38 @@ export async function createGradingSession(
     throw new SessionInputError(`${problems.length} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
   }
 
+  const { idempotency } = options;
   const session = await sql.begin(async (tx) => {
+    // As for one submission: with a key the unique constraint decides, and the loser of a
+    // race waits for the winner's transaction, then answers with the winner's session.
     const [row] = await tx<{ id: string }[]>`
-      insert into grading_sessions (assignment_id, title, teacher_id)
-      values (${input.assignmentId}, ${input.title}, ${input.teacherId ?? null})
+      insert into grading_sessions (assignment_id, title, teacher_id, idempotency_key, request_fingerprint)
+      values (${input.assignmentId}, ${input.title}, ${input.teacherId ?? null}, ${idempotency?.key ?? null}, ${idempotency?.fingerprint ?? null})
+      on conflict (idempotency_key) do nothing
       returning id
     `;
+    if (!row) {
+      if (!idempotency) throw new Error("insert into grading_sessions conflicted without an Idempotency-Key");
+      const [existing] = await tx<{ id: string; request_fingerprint: string | null }[]>`
+        select id, request_fingerprint from grading_sessions where idempotency_key = ${idempotency.key}
+      `;
+      if (!existing) throw new Error(`the session holding Idempotency-Key ${JSON.stringify(idempotency.key)} vanished`);
+      assertSameRequest(existing.request_fingerprint, idempotency, "class session");
+      const submissions = await tx<{ id: string }[]>`select id from submissions where session_id = ${existing.id} order by created_at, id`;
+      return { id: existing.id, submissionIds: submissions.map((submission) => submission.id), replayed: true };
+    }
     const submissionIds: string[] = [];
     for (const student of prepared) {
       const created = await insertSubmission(
         tx,
-        { assignmentId: input.assignmentId, studentName: student.studentName.trim(), text: student.text, lines: student.lines, sessionId: row!.id },
+        { assignmentId: input.assignmentId, studentName: student.studentName.trim(), text: student.text, lines: student.lines, sessionId: row.id },
         assignment,
         rater,
       );
       submissionIds.push(created.id);
       hitKeys.push(...created.cacheHitKeys);
     }
-    return { id: row!.id, submissionIds };
+    return { id: row.id, submissionIds, replayed: false };
   });
   await recordPhraseHits(sql, hitKeys);
   return session;

@@ -1,3 +1,4 @@
+import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream } from "../api/event-stream";
 import type { Sql } from "../db/sql";
 import { ANY_SUBMISSION, subscribeToSubmissionEvents } from "../grading/submission-events";
@@ -21,7 +22,7 @@ export function streamSessionEvents(options: { sql: Sql; sessionId: string; subm
       subscribeToSubmissionEvents(options.sql, ANY_SUBMISSION, (submissionId) => {
         if (submissionId && options.submissionIds.has(submissionId)) wake();
       }),
-    describeError: (error) => `Could not read the session: ${(error as Error).message}`,
+    describeError: (error) => `Could not read the session: ${publicErrorMessage(error)}`,
     refresh: async (send) => {
       const state = await getSessionState(options.sql, options.sessionId);
       if (!state) {

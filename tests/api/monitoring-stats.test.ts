@@ -47,7 +47,7 @@ describe("GET /api/monitoring/stats", () => {
     // Summed, not read from the last bucket: a minute may turn between the update and the GET.
     expect(stats.throughput.reduce((sum, b) => sum + b.completed, 0)).toBe(1);
     expect(stats.throughput.reduce((sum, b) => sum + b.failed, 0)).toBe(1);
-    expect(stats.llm.last24h).toEqual({ calls: 2, promptTokens: 2000, completionTokens: 400, costUsd: 0.375 });
+    expect(stats.llm.last24h).toEqual({ calls: 2, promptTokens: 2000, completionTokens: 400, costUsd: 0.375, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 });
     expect(stats.llm.byModel).toEqual([expect.objectContaining({ model: "gpt-4o-mini" })]);
   });
 
@@ -77,6 +77,18 @@ describe("GET /api/monitoring/stats", () => {
     expect(html).toContain("Throughput, last hour");
     expect(html).toContain("No failures — all clear");
     expect(html).toMatch(/<a href="\/monitor">Monitor<\/a>/);
+  });
+
+  it("/monitor shows LLM requests that got no answer, with their estimated prompt tokens (#7)", async () => {
+    await db.current.sql`
+      insert into llm_calls (purpose, rater, model, status, prompt_tokens_estimate, cost_usd_estimate)
+      values ('rate_lines', 'openai:gpt-4o-mini', 'gpt-4o-mini', 'sent', 1234, 0.000185)
+    `;
+    const stats = await getStats();
+    expect(stats.llm.last24h).toMatchObject({ calls: 3, unanswered: 1, estimatedPromptTokens: 1234 });
+    // React separates adjacent text with <!-- --> in server-rendered HTML.
+    const html = (await (await fetch(`${app.url}/monitor`)).text()).replaceAll("<!-- -->", "");
+    expect(html).toMatch(/1 without an answer: ≈1,234 prompt tokens, ≈\$0\.0002 \(estimated, not in the cost\)/);
   });
 });
 

@@ -77,10 +77,19 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     `;
     expect(counts).toEqual({ ratings: 80, distinct_lines: 80 });
     for (const id of ids) expect((await getSubmissionState(sql, id))!.status).toBe("graded");
-    // Every answered call is billed, the malformed ones too.
-    const answered = llm.requests.filter((request) => request.status === 200).length;
-    const [billed] = await sql<{ count: number }[]>`select count(*)::int as count from llm_calls where submission_id = any(${ids}::uuid[])`;
-    expect(billed!.count).toBe(answered);
+    // Every request sent is on record (#7): the answered ones billed with their tokens, the
+    // malformed ones too; the 500s and 429s as failed, with their status and no tokens.
+    const calls = await sql<{ status: string; http_status: number | null; prompt_tokens: number; prompt_tokens_estimate: number }[]>`
+      select status, http_status, prompt_tokens, prompt_tokens_estimate from llm_calls where submission_id = any(${ids}::uuid[])
+    `;
+    expect(calls).toHaveLength(llm.requests.length);
+    const answered = llm.requests.filter((request) => request.status === 200);
+    expect(calls.filter((call) => call.status === "answered").map((call) => call.prompt_tokens).sort()).toEqual(
+      answered.map((request) => request.promptTokens).sort(),
+    );
+    const refused = llm.requests.filter((request) => request.status !== 200).map((request) => request.status);
+    expect(calls.filter((call) => call.status === "failed").map((call) => call.http_status).sort()).toEqual(refused.sort());
+    expect(calls.every((call) => call.prompt_tokens_estimate > 0)).toBe(true);
     expect(llm.requests.some((request) => request.fault === "malformed_json")).toBe(true);
   });
 

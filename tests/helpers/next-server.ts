@@ -23,8 +23,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `next start` on the built app, on its own port and database, ready when /api/health answers. */
-export async function startApp(env: Record<string, string>, options: { port?: number } = {}): Promise<RunningApp> {
+/**
+ * `next start` on the built app, on its own port and database, ready when /api/health
+ * answers 200 (or, with `ready: "listening"`, answers at all: for a database that is down).
+ */
+export async function startApp(env: Record<string, string>, options: { port?: number; ready?: "healthy" | "listening" } = {}): Promise<RunningApp> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: root,
@@ -40,7 +43,7 @@ export async function startApp(env: Record<string, string>, options: { port?: nu
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${logs.join("")}`);
     try {
       const response = await fetch(`${url}/api/health`);
-      if (response.ok) break;
+      if (response.ok || options.ready === "listening") break;
     } catch {
       // not listening yet
     }

@@ -44,7 +44,7 @@ describe("getMonitoringStats on an empty database", () => {
     expect(stats.throughput.every((bucket) => bucket.completed === 0 && bucket.failed === 0)).toBe(true);
     expect(stats.recentFailures).toEqual([]);
     expect(stats.cache).toEqual({ last24h: { ratings: 0, fromCache: 0, hitRate: null }, phraseCache: { entries: 0, totalHits: 0 } });
-    const zero = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    const zero = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 };
     expect(stats.llm).toEqual({ last24h: zero, allTime: zero, byModel: [] });
     expect(stats.workers).toEqual([]);
   });
@@ -115,6 +115,14 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
         ('rate_lines', 'openai:gpt-4o-mini', 'gpt-4o-mini', 1000, 100, 0.5, now() - interval '3 days'),
         ('grade_submission', 'openai:gpt-4o', 'gpt-4o', 50, 5, 0.01, now())
     `;
+    // Requests without an answer: one in flight (or lost with its worker), one that timed
+    // out three days ago; and a 429, which came back without tokens.
+    await sql`
+      insert into llm_calls (purpose, rater, model, status, http_status, prompt_tokens_estimate, cost_usd_estimate, created_at) values
+        ('rate_lines', 'openai:gpt-4o-mini', 'gpt-4o-mini', 'sent', null, 400, 0.00006, now()),
+        ('rate_lines', 'openai:gpt-4o-mini', 'gpt-4o-mini', 'no_answer', null, 500, 0.000075, now() - interval '3 days'),
+        ('rate_lines', 'openai:gpt-4o-mini', 'gpt-4o-mini', 'failed', 429, 400, 0.00006, now())
+    `;
   });
 
   it("counts jobs by status and by kind, runnable pending apart from delayed", async () => {
@@ -166,14 +174,24 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
 
   it("sums LLM calls, tokens and cost over 24 hours and all time, per model", async () => {
     const { llm } = await getMonitoringStats(db.current.sql);
-    expect(llm.last24h).toMatchObject({ calls: 3, promptTokens: 350, completionTokens: 35 });
+    expect(llm.last24h).toMatchObject({ calls: 5, promptTokens: 350, completionTokens: 35 });
     expect(llm.last24h.costUsd).toBeCloseTo(0.0142, 10);
-    expect(llm.allTime).toMatchObject({ calls: 4, promptTokens: 1350, completionTokens: 135 });
+    expect(llm.allTime).toMatchObject({ calls: 7, promptTokens: 1350, completionTokens: 135 });
     expect(llm.allTime.costUsd).toBeCloseTo(0.5142, 10);
     expect(llm.byModel.map((row) => row.model)).toEqual(["gpt-4o", "gpt-4o-mini"]);
     const mini = llm.byModel.find((row) => row.model === "gpt-4o-mini")!;
-    expect(mini.last24h).toEqual({ calls: 2, promptTokens: 300, completionTokens: 30, costUsd: 0.0042 });
-    expect(mini.allTime).toEqual({ calls: 3, promptTokens: 1300, completionTokens: 130, costUsd: 0.5042 });
+    expect(mini.last24h).toMatchObject({ calls: 4, promptTokens: 300, completionTokens: 30, costUsd: 0.0042 });
+    expect(mini.allTime).toMatchObject({ calls: 6, promptTokens: 1300, completionTokens: 130, costUsd: 0.5042 });
+  });
+
+  it("counts requests that got no answer as calls, their prompts' estimated tokens and cost kept apart (#7)", async () => {
+    const { llm } = await getMonitoringStats(db.current.sql);
+    expect(llm.last24h).toMatchObject({ unanswered: 1, estimatedPromptTokens: 400 });
+    expect(llm.last24h.estimatedCostUsd).toBeCloseTo(0.00006, 10);
+    expect(llm.allTime).toMatchObject({ unanswered: 2, estimatedPromptTokens: 900 });
+    expect(llm.allTime.estimatedCostUsd).toBeCloseTo(0.000135, 10);
+    const gpt4o = llm.byModel.find((row) => row.model === "gpt-4o")!;
+    expect(gpt4o.allTime).toMatchObject({ calls: 1, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 });
   });
 
   it("lists registered workers with the jobs they hold, and unregistered lease holders", async () => {

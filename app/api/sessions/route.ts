@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { getSql } from "@/lib/db/server-sql";
 import { createGradingSession } from "@/lib/sessions/create-grading-session";
 import { listSessions } from "@/lib/sessions/get-session-state";
@@ -24,9 +25,13 @@ export async function GET() {
   }
 }
 
-/** Grade a class: multipart with assignmentId, title and files (.txt/.docx essays and/or a CSV of name,text). */
+/**
+ * Grade a class: multipart with assignmentId, title and files (.txt/.docx essays and/or a CSV of name,text).
+ * With an Idempotency-Key, a repeat of the same upload answers with the session the first one created.
+ */
 export async function POST(request: Request) {
   try {
+    const key = readIdempotencyKey(request);
     const form = await request.formData().catch(() => {
       throw new ApiError("bad_request", "Send the class as multipart/form-data (assignmentId, title, files).");
     });
@@ -37,9 +42,13 @@ export async function POST(request: Request) {
     const students = await readSessionUpload(files);
     const sql = getSql();
     const title = fields.title || `Session of ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
-    const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, appRater());
+    // The fingerprint is of what was sent (not the default title, which has the time in it).
+    const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest({ ...fields, students }) };
+    const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, appRater(), { idempotency });
     drainAfterResponse();
-    return NextResponse.json({ id: session.id, students: session.submissionIds.length }, { status: 201, headers: { Location: `/sessions/${session.id}` } });
+    const headers: Record<string, string> = { Location: `/sessions/${session.id}` };
+    if (session.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";
+    return NextResponse.json({ id: session.id, students: session.submissionIds.length }, { status: 201, headers });
   } catch (error) {
     return toErrorResponse(error);
   }

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/grading/create-submission";
@@ -10,16 +11,24 @@ import { appRater } from "@/lib/tasks";
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
-/** Stores an essay and starts grading it; the page then follows GET /api/submissions/:id/events. */
+/**
+ * Stores an essay and starts grading it; the page then follows GET /api/submissions/:id/events.
+ * With an Idempotency-Key (the submit form sends one per attempt), a repeat of the same
+ * request answers with the submission the first one created.
+ */
 export async function POST(request: Request) {
   try {
+    const key = readIdempotencyKey(request);
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
-    const submission = await createSubmission(sql, body, appRater());
+    const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
+    const submission = await createSubmission(sql, body, appRater(), { idempotency });
     drainAfterResponse();
+    const headers: Record<string, string> = { Location: `/submissions/${submission.id}` };
+    if (submission.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";
     return NextResponse.json(
       { id: submission.id, lineCount: submission.lines.length, cachedLines: submission.cachedLines, changedLines: submission.changedLines },
-      { status: 201, headers: { Location: `/submissions/${submission.id}` } },
+      { status: 201, headers },
     );
   } catch (error) {
     return toErrorResponse(error);

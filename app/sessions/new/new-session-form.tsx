@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from "react";
+import { newIdempotencyKey } from "@/lib/hooks/new-idempotency-key";
 import { formatFileSize, pluralize } from "../format-session";
 import shared from "../sessions.module.css";
 import styles from "./new-session.module.css";
@@ -71,6 +72,12 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
   const problemsRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const fileInputRef = useRef<HTMLInputElement>(null);
+  // One Idempotency-Key per attempt to start this class: retrying after a lost answer
+  // sends the same key, so the class is graded once; changing the form starts afresh.
+  const attemptKey = useRef<string | null>(null);
+  useEffect(() => {
+    attemptKey.current = null;
+  }, [assignmentId, title, files]);
 
   const addFiles = (list: FileList | null) => {
     // Copy now: the FileList is live, and the input is cleared before the updater runs.
@@ -130,10 +137,12 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
 
     setSubmitting(true);
     setFailure(null);
+    attemptKey.current ??= newIdempotencyKey();
     try {
-      const response = await fetch("/api/sessions", { method: "POST", body: form });
+      const response = await fetch("/api/sessions", { method: "POST", body: form, headers: { "Idempotency-Key": attemptKey.current } });
       const body = (await response.json().catch(() => null)) as { id?: string; error?: { message?: string; problems?: string[] } } | null;
       if (response.status === 201 && body?.id) {
+        attemptKey.current = null;
         router.push(`/sessions/${body.id}`);
         return; // keep the button disabled while the session page loads
       }

@@ -12,7 +12,8 @@ import {
   submissionGradeResponseFormat,
   type ChatMessage,
 } from "./openai-prompts";
-import type { LlmUsage, Rater } from "./rater";
+import type { LlmCallLog, LlmUsage, Rater } from "./rater";
+import { estimatePromptTokens, recordLlmRequests } from "./record-llm-requests";
 
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 /** Per HTTP attempt. The SDK's own default is 10 minutes, far past any sane job. */
@@ -52,28 +53,37 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
   const id = `openai:${options.model}`;
   const baseURL = options.baseURL ?? DEFAULT_OPENAI_BASE_URL;
   const pricing = options.pricing ?? findModelPricing(options.model);
+  const fetch = handBackLongRateLimits(options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS);
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL,
     maxRetries: options.maxRetries ?? DEFAULT_OPENAI_MAX_RETRIES,
     timeout: options.timeoutMs ?? DEFAULT_OPENAI_TIMEOUT_MS,
-    fetch: handBackLongRateLimits(options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS),
+    fetch,
   });
 
   async function complete<T>(
     messages: ChatMessage[],
     responseFormat: ResponseFormat,
     parse: (content: string) => T,
-    signal: AbortSignal | undefined,
+    { signal, llmCalls }: { signal?: AbortSignal; llmCalls?: LlmCallLog },
   ): Promise<{ value: T; usage: LlmUsage }> {
     const startedAt = performance.now();
+    // With a call log, each HTTP request is on record before it is sent: a client of its own
+    // for this call (withOptions shares the configuration) whose fetch records first.
+    const promptTokensEstimate = estimatePromptTokens(messages, responseFormat);
+    const requests = llmCalls
+      ? recordLlmRequests(fetch, llmCalls, { model: options.model, promptTokensEstimate, costUsdEstimate: estimateCostUsd(pricing, promptTokensEstimate, 0) })
+      : null;
+    const callClient = requests ? client.withOptions({ fetch: requests.fetch }) : client;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await client.chat.completions.create(
+      completion = await callClient.chat.completions.create(
         { model: options.model, messages, response_format: responseFormat },
         { signal },
       );
     } catch (error) {
+      await requests?.unreadable(error);
       throw toJobError(error, { raterId: id, model: options.model, baseURL });
     }
     const promptTokens = completion.usage?.prompt_tokens ?? 0;
@@ -85,6 +95,8 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
       latencyMs: Math.round(performance.now() - startedAt),
       costUsd: estimateCostUsd(pricing, promptTokens, completionTokens),
     };
+    // Billed before the answer is checked: a malformed answer was paid for too.
+    await requests?.answered(usage);
     try {
       return { value: parse(answerContent(completion, id)), usage };
     } catch (error) {
@@ -105,7 +117,7 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
         buildRateLinesMessages(lines, context.assignment, context.essay),
         lineRatingsResponseFormat(rubric),
         (content) => parseLineRatingsAnswer(content, lines, rubric, id),
-        context.signal,
+        context,
       );
       return { ratings: value, usage };
     },
@@ -116,7 +128,7 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
         buildGradeSubmissionMessages(input),
         submissionGradeResponseFormat(rubric),
         (content) => parseSubmissionGradeAnswer(content, rubric, id),
-        callOptions?.signal,
+        callOptions ?? {},
       );
       return { grade: value, usage };
     },

@@ -17,6 +17,32 @@ export interface LlmUsage {
   costUsd: number;
 }
 
+/** One HTTP request to an LLM, as known before it is sent. */
+export interface LlmRequestStart {
+  model: string;
+  /** The SDK's retry number within one rater call: 0 for the first request. */
+  attempt: number;
+  /** The prompt's tokens, estimated from its length (the answer says the real number). */
+  promptTokensEstimate: number;
+  /** What the estimated prompt costs at the model's input price. */
+  costUsdEstimate: number;
+}
+
+/** How a sent request ended (see supabase/migrations/20261201120150_llm_calls_sent_before_answer.sql). */
+export type LlmRequestOutcome =
+  | { status: "answered"; usage: LlmUsage }
+  | { status: "failed"; httpStatus: number; error: string }
+  | { status: "no_answer"; error: string };
+
+/**
+ * Told about every request a rater sends, before it goes out: a request cut off by a
+ * crash is still on record, and counted. `sending` resolves once the request is on
+ * record; the rater sends nothing before (so a failure to record fails the call).
+ */
+export interface LlmCallLog {
+  sending(request: LlmRequestStart): Promise<{ ended(outcome: LlmRequestOutcome): Promise<void> }>;
+}
+
 export interface RateLinesResult {
   /** One rating per input line, lineIndex matching the input's index. */
   ratings: LineRating[];
@@ -39,6 +65,7 @@ export interface Rater {
   readonly id: string;
   /** Part of the phrase-cache key: bump when prompts or heuristics change what a rating means. */
   readonly version: string;
-  rateLines(lines: SubmissionLine[], context: { assignment: AssignmentContext; signal?: AbortSignal }): Promise<RateLinesResult>;
-  gradeSubmission(input: GradeSubmissionInput, options?: { signal?: AbortSignal }): Promise<GradeSubmissionResult>;
+  /** A rater that calls an LLM reports each request to `llmCalls`; one that does not ignores it. */
+  rateLines(lines: SubmissionLine[], context: { assignment: AssignmentContext; signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<RateLinesResult>;
+  gradeSubmission(input: GradeSubmissionInput, options?: { signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<GradeSubmissionResult>;
 }

@@ -1,5 +1,6 @@
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/grading/create-submission";
@@ -11,12 +12,18 @@ import { appRater } from "@/lib/tasks";
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
-/** Stores the essay and its jobs, starts grading at once, and streams ratings as they land. */
+/**
+ * Stores the essay and its jobs, starts grading at once, and streams ratings as they land.
+ * With an Idempotency-Key, a repeat of the same request streams the submission the first
+ * one created (from its first event), and grades nothing twice.
+ */
 export async function POST(request: Request) {
   try {
+    const key = readIdempotencyKey(request);
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
-    const submission = await createSubmission(sql, body, appRater());
+    const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
+    const submission = await createSubmission(sql, body, appRater(), { idempotency });
     drainAfterResponse();
     const stream = streamSubmissionEvents({
       sql,
@@ -33,11 +40,14 @@ export async function POST(request: Request) {
             changedLines: submission.changedLines,
             previousSubmissionId: submission.previousSubmissionId,
             lines: submission.lines,
+            replayed: submission.replayed,
           },
         },
       ],
     });
-    return new Response(stream, { headers: { ...SSE_HEADERS, "X-Submission-Id": submission.id, Location: `/api/submissions/${submission.id}` } });
+    const headers: Record<string, string> = { ...SSE_HEADERS, "X-Submission-Id": submission.id, Location: `/api/submissions/${submission.id}` };
+    if (submission.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";
+    return new Response(stream, { headers });
   } catch (error) {
     return toErrorResponse(error);
   }
