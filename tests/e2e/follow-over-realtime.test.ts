@@ -66,7 +66,7 @@ async function snapshotNow(submissionId: string) {
   return JSON.parse(JSON.stringify(await getSubmissionState(db.current.sql, submissionId)));
 }
 
-async function follow(submissionId: string, options: { initialState?: unknown; cookies?: Parameters<typeof openFollowPage>[2]["cookies"] } = {}) {
+async function follow(submissionId: string, options: { initialState?: unknown } & NonNullable<Parameters<typeof openFollowPage>[2]> = {}) {
   const follower = await openFollowPage(browser, app.url, { cookies: options.cookies });
   pages.push(follower);
   await follower.page.evaluate(
