@@ -51,14 +51,21 @@ describe("teacher overrides", () => {
     const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` }, rater);
     expect([ann.cachedLines, ben.cachedLines]).toEqual([0, 0]);
 
-    // Ben's call stays at the LLM; Ann's is answered, so her essay is graded and the teacher reviews it.
+    llm.resetStats();
+    const releaseAnn = llm.holdAnswers(({ lineTexts }) => lineTexts.some((text) => text.startsWith("Ann argues")));
     const releaseBen = llm.holdAnswers(({ lineTexts }) => lineTexts.some((text) => text.startsWith("Ben says")));
     const draining = drainUntilSettled(sql, tasks, [ann.id, ben.id]);
     try {
-      await expect.poll(() => llm.heldCount, { timeout: 30_000 }).toBe(1);
+      // Both jobs looked the shared line up before either stored it: both ask the LLM about it.
+      await expect.poll(() => llm.heldCount, { timeout: 30_000 }).toBe(2);
+      expect(llm.requests.filter((request) => request.kind === "rate_lines").map((request) => request.lineTexts.includes(shared))).toEqual([true, true]);
+      // Ann's answer lands first, her essay is graded, and the teacher overrides the shared line;
+      // Ben's call is still at the LLM.
+      releaseAnn();
       await expect.poll(async () => (await getSubmissionState(sql, ann.id))!.status, { timeout: 30_000 }).toBe("graded");
       await setLineOverride(sql, { submissionId: ann.id, lineIndex: 0, score: 2, comment: "Cite the sleep study." }, rater);
     } finally {
+      releaseAnn();
       releaseBen();
     }
     await draining;
