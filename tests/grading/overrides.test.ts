@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/grading/create-submission";
 import { OverrideError, setCriterionOverride, setLineOverride } from "../../lib/grading/overrides";
+import { normalizePhrase } from "../../lib/grading/phrase-cache";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
 import { getSubmissionState } from "../../lib/grading/submission-state";
@@ -40,19 +41,50 @@ describe("teacher overrides", () => {
     expect(secondState.lines[0]!.rating).toMatchObject({ score: 1, comment: "This claim needs evidence.", rater: "teacher", fromCache: true });
   });
 
-  it("a rater's later rating of the same phrase never replaces the teacher's in the cache", async () => {
+  it("a rater's rating that lands after the teacher's override never replaces it in the phrase cache (#7)", async () => {
     const sql = db.current.sql;
-    const [entry] = await sql<{ source: string }[]>`select source from phrase_cache where source = 'teacher' limit 1`;
-    expect(entry?.source).toBe("teacher");
-    const [teacherEntry] = await sql<{ cache_key: string }[]>`select cache_key from phrase_cache where source = 'teacher' limit 1`;
-    const cacheKey = teacherEntry!.cache_key;
-    await sql`
-      insert into phrase_cache (cache_key, normalized_text, rating, rater)
-      values (${cacheKey}, 'x', '{"lineIndex":0,"score":5,"label":"strong","comment":"great","suggestion":null,"criterionId":null}', 'openai:gpt-4o-mini')
-      on conflict (cache_key) do nothing
+    const tasks = createAppTasks(rater);
+    const assignment = await createTestAssignment(sql);
+    const shared = "Later starts give teenagers the sleep their growing bodies need.";
+    // Two essays sharing a line, submitted before either is graded: both jobs ask the LLM about it.
+    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: `${shared}\nAnn argues that buses cost money.` }, rater);
+    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` }, rater);
+    expect([ann.cachedLines, ben.cachedLines]).toEqual([0, 0]);
+
+    llm.resetStats();
+    const releaseAnn = llm.holdAnswers(({ lineTexts }) => lineTexts.some((text) => text.startsWith("Ann argues")));
+    const releaseBen = llm.holdAnswers(({ lineTexts }) => lineTexts.some((text) => text.startsWith("Ben says")));
+    const draining = drainUntilSettled(sql, tasks, [ann.id, ben.id]);
+    try {
+      // Both jobs looked the shared line up before either stored it: both ask the LLM about it.
+      await expect.poll(() => llm.heldCount, { timeout: 30_000 }).toBe(2);
+      expect(llm.requests.filter((request) => request.kind === "rate_lines").map((request) => request.lineTexts.includes(shared))).toEqual([true, true]);
+      // Ann's answer lands first, her essay is graded, and the teacher overrides the shared line;
+      // Ben's call is still at the LLM.
+      releaseAnn();
+      await expect.poll(async () => (await getSubmissionState(sql, ann.id))!.status, { timeout: 30_000 }).toBe("graded");
+      await setLineOverride(sql, { submissionId: ann.id, lineIndex: 0, score: 2, comment: "Cite the sleep study." }, rater);
+    } finally {
+      releaseAnn();
+      releaseBen();
+    }
+    await draining;
+
+    // Ben's job stored its rater's rating of the shared line through storePhrases after the override.
+    const benLine = (await getSubmissionState(sql, ben.id))!.lines[0]!.rating!;
+    expect(benLine).toMatchObject({ rater: "openai:gpt-4o-mini", fromCache: false });
+    const [entry] = await sql<{ source: string; rating: { score: number; comment: string } }[]>`
+      select source, rating from phrase_cache where normalized_text = ${normalizePhrase(shared)}
     `;
-    const [after] = await sql<{ rating: { score: number }; source: string }[]>`select rating, source from phrase_cache where cache_key = ${cacheKey}`;
-    expect(after).toMatchObject({ source: "teacher", rating: { score: 1 } });
+    expect(entry).toMatchObject({ source: "teacher", rating: { score: 2, comment: "Cite the sleep study." } });
+    // The next essay with that line gets the teacher's verdict, credited to the teacher.
+    const cal = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: shared }, rater);
+    expect((await getSubmissionState(sql, cal.id))!.lines[0]!.rating).toMatchObject({
+      score: 2,
+      comment: "Cite the sleep study.",
+      rater: "teacher",
+      fromCache: true,
+    });
   });
 
   it("criterion overrides sit beside the model's scores and change the effective overall score", async () => {

@@ -77,6 +77,14 @@ export interface FakeOpenAiServer {
   readonly inFlight: number;
   readonly maxInFlight: number;
   setFaults(faults: FakeFaultOptions | null): void;
+  /**
+   * Holds the answers to requests that `which` picks (all by default) until the returned
+   * release() is called, or the client goes away. Lets a test act while a call is at the
+   * LLM without guessing how long that takes.
+   */
+  holdAnswers(which?: (request: { kind: FakeRequestKind; lineTexts: string[] }) => boolean): () => void;
+  /** Requests waiting at a hold now. */
+  readonly heldCount: number;
   /** Empties the request log and resets maxInFlight. */
   resetStats(): void;
   close(): Promise<void>;
@@ -89,6 +97,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   let random = mulberry32(faults.seed ?? 1);
   let inFlight = 0;
   let maxInFlight = 0;
+  const holds = new Set<{ which: (request: { kind: FakeRequestKind; lineTexts: string[] }) => boolean; released: Promise<void> }>();
+  let heldCount = 0;
 
   function nextFault(): FakeFault | null {
     const index = faultCounter++;
@@ -143,6 +153,12 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       ? options.latencyMs({ kind: request.kind, lineCount: request.lines.length, requestNumber: log.requestNumber })
       : (options.latencyMs ?? 0);
     await sleep(latency, closed);
+    for (const hold of [...holds]) {
+      if (!hold.which({ kind: request.kind, lineTexts: log.lineTexts })) continue;
+      heldCount++;
+      await untilReleased(hold.released, closed);
+      heldCount--;
+    }
 
     const authorization = req.headers.authorization ?? "";
     if (fault === "unauthorized" || (options.apiKey !== undefined && authorization !== `Bearer ${options.apiKey}`)) {
@@ -222,6 +238,18 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     get maxInFlight() {
       return maxInFlight;
     },
+    get heldCount() {
+      return heldCount;
+    },
+    holdAnswers(which = () => true) {
+      let release!: () => void;
+      const hold = { which, released: new Promise<void>((resolve) => (release = resolve)) };
+      holds.add(hold);
+      return () => {
+        holds.delete(hold);
+        release();
+      };
+    },
     setFaults(next) {
       faults = next ?? {};
       faultCounter = 0;
@@ -291,6 +319,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
     signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function untilReleased(released: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener("abort", () => resolve(), { once: true });
+    void released.then(() => resolve());
   });
 }
 
