@@ -87,4 +87,13 @@ describe("claim_grading_jobs plan", () => {
     expect(claim.ids).toEqual(expected);
     expect(claim.rowsRead).toBeLessThan(MAX_ROWS_READ);
   });
+
+  it("a claim leaves the planner settings of the caller's transaction as they were (#7)", async () => {
+    const settingAfterClaim = await db.current.sql.begin(async (tx) => {
+      await claimJobs(tx, { workerId: "plan-worker", batchSize: 1 });
+      const [row] = await tx<{ enable_sort: string }[]>`show enable_sort`;
+      return row!.enable_sort;
+    });
+    expect(settingAfterClaim).toBe("on");
+  });
 });
