@@ -1,15 +1,18 @@
 /**
  * Queue benchmark: `npm run bench:queue [-- --quick]`.
  *
- * Runs on a database of its own, `gradeline_bench`, dropped and recreated (then
- * migrated with the Supabase CLI, as a real project is) on every run: on the embedded
- * PostgreSQL, or on the server of BENCH_DATABASE_URL when that is set (any database on
- * that server to connect through; the role needs CREATEDB). DATABASE_URL is ignored.
+ * Runs on a database of its own, `gradeline_bench` (BENCH_DATABASE_NAME to run two at
+ * once on one server), dropped and recreated (then migrated with the Supabase CLI, as a
+ * real project is) on every run: on the embedded PostgreSQL, or on the server of
+ * BENCH_DATABASE_URL when that is set (any database on that server to connect through;
+ * the role needs CREATEDB). DATABASE_URL is ignored. Autovacuum is off for grading_jobs
+ * in that database, so no ANALYZE happens unless the benchmark runs one.
  * Workers are the real code: scripts/process-grading-jobs.ts, and for the crash test
  * scripts/bench/slow-worker.ts (runWorker with a noop that can be told to hold).
  *
  * Progress goes to stderr; the last line of stdout is one JSON object:
- *   {"enqueue_jobs_per_s", "drain_jobs_per_s", "pickup_p50_ms", "pickup_p95_ms", "recovery_s"}
+ *   {"enqueue_jobs_per_s", "drain_jobs_per_s", "drain_analyzed_jobs_per_s", "pickup_p50_ms",
+ *    "pickup_p95_ms", "recovery_s"}
  *
  *   enqueue   N noop jobs in one enqueueJobs() call (payload validation + one
  *             enqueue_grading_jobs statement), no worker running. N / wall time of the call.
@@ -18,7 +21,11 @@
  *             job leaving pending) to max(finished_at) (the last completion), so worker
  *             start-up is excluded and polling granularity does not enter; the table is
  *             polled for progress and to know when it is done, and the polled wall time is
- *             printed alongside as a cross-check.
+ *             printed alongside as a cross-check. grading_jobs has never been analysed
+ *             (no pg_statistic rows before or after, checked): a burst into a queue whose
+ *             statistics are empty or stale, as in production between autovacuum runs (#7).
+ *   drain analysed  the same drain of N fresh jobs after `analyze grading_jobs`, so the
+ *             planner knows they are pending. The two should be close (#7).
  *   pickup    an idle CLI worker (default flags); jobs enqueued one at a time, one
  *             enqueueJobs() call each, at 20/s. Latency = enqueue call start → handler
  *             start. The worker leaves two timestamps: started_at (now() of the claim
@@ -45,8 +52,8 @@
  *
  *   --quick   5,000 jobs and 50 pickups instead of 20,000 and 200 (same recovery test).
  *   --only    a comma-separated subset of enqueue,drain,pickup,recovery (for profiling one
- *             phase); the others are null in the JSON. Without enqueue, drain fills the
- *             queue itself, untimed.
+ *             phase); the others are null in the JSON. drain runs both drains; without
+ *             enqueue it fills the queue itself, untimed.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -59,7 +66,7 @@ import { spawnWorker, type WorkerProcess } from "./bench/children";
 import { startCpuMonitor } from "./bench/cpu";
 import { calibrateClock, clientNowMs, percentile, round, summarize } from "./bench/measure";
 
-const BENCH_DATABASE = "gradeline_bench";
+const BENCH_DATABASE = process.env.BENCH_DATABASE_NAME ?? "gradeline_bench";
 const CLI_SCRIPT = "scripts/process-grading-jobs.ts";
 const SLOW_WORKER_SCRIPT = "scripts/bench/slow-worker.ts";
 const PICKUP_RATE_PER_S = 20;
@@ -117,6 +124,7 @@ function parseFlags(): { quick: boolean; phases: Set<Phase> } {
 }
 
 async function prepareBenchDatabase(): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DATABASE)) throw new Error(`BENCH_DATABASE_NAME must be a plain lowercase identifier, got "${BENCH_DATABASE}"`);
   const adminUrl = process.env.BENCH_DATABASE_URL ?? (await ensureEmbeddedPostgres()).adminUrl;
   const benchUrl = new URL(adminUrl);
   serverIsLocal = ["127.0.0.1", "localhost", "[::1]"].includes(benchUrl.hostname);
@@ -129,6 +137,13 @@ async function prepareBenchDatabase(): Promise<string> {
     await admin.end({ timeout: 5 });
   }
   await applyMigrations(benchUrl.toString());
+  const bench = postgres(benchUrl.toString(), { max: 1, onnotice: () => {} });
+  try {
+    // The unanalysed drain must stay unanalysed: 20,000 inserts would trigger an auto-analyze within a naptime.
+    await bench`alter table grading_jobs set (autovacuum_enabled = false)`;
+  } finally {
+    await bench.end({ timeout: 5 });
+  }
   return benchUrl.toString();
 }
 
@@ -155,10 +170,21 @@ async function monitorCpu(sql: Sql, workers: readonly WorkerProcess[]): Promise<
   };
 }
 
-/** Only between phases, when no worker is connected. */
+/** Only between phases, when no worker is connected. No ANALYZE: a drain chooses whether it runs one. */
 async function resetQueue(sql: Sql): Promise<void> {
   await sql`truncate grading_jobs, grading_workers`;
-  await sql`vacuum analyze grading_jobs`;
+  await sql`vacuum grading_jobs`;
+}
+
+/** An empty queue refilled with N pending noop jobs, untimed. */
+async function refillQueue(sql: Sql, sizes: Sizes): Promise<void> {
+  await resetQueue(sql);
+  await enqueueJobs(sql, Array.from({ length: sizes.jobs }, () => ({ kind: "noop" as const, payload: {} })));
+}
+
+async function statisticsRows(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_statistic where starelid = 'grading_jobs'::regclass`;
+  return row!.n;
 }
 
 function workerEnv(databaseUrl: string): NodeJS.ProcessEnv {
@@ -214,13 +240,17 @@ async function benchEnqueue(sql: Sql, sizes: Sizes): Promise<number> {
   return rate;
 }
 
-async function benchDrain(sql: Sql, databaseUrl: string, sizes: Sizes): Promise<number> {
+async function benchDrain(sql: Sql, databaseUrl: string, sizes: Sizes, analyzed: boolean): Promise<number> {
   const total = sizes.jobs;
-  log(`\n== drain: ${total} pending noop jobs, one worker process (${CLI_SCRIPT} --concurrency 10)`);
+  log(`\n== drain${analyzed ? " analysed" : ""}: ${total} pending noop jobs, one worker process (${CLI_SCRIPT} --concurrency 10)`);
   const before = await queueState(sql);
   if (before.pending !== total) throw new Error(`expected ${total} pending jobs before the drain, found ${before.pending}`);
-  // Statistics as autovacuum would have them on a live queue; the freshly filled table has none yet.
-  await sql`analyze grading_jobs`;
+  if (analyzed) {
+    await sql`analyze grading_jobs`;
+    log(`analyze grading_jobs: ${await statisticsRows(sql)} pg_statistic rows`);
+  } else if ((await statisticsRows(sql)) > 0) {
+    throw new Error("grading_jobs has statistics before the unanalysed drain; the database should be fresh");
+  }
 
   const worker = spawnCli("drain worker", databaseUrl, ["--concurrency", "10"]);
   try {
@@ -270,6 +300,7 @@ async function benchDrain(sql: Sql, databaseUrl: string, sizes: Sizes): Promise<
     if (row!.completed !== total || row!.other !== 0) {
       throw new Error(`after the drain: ${row!.completed} completed, ${row!.other} in another status (expected ${total} completed)`);
     }
+    if (!analyzed && (await statisticsRows(sql)) > 0) throw new Error("grading_jobs was analysed during the unanalysed drain");
     const drainRate = (total * 1000) / row!.drain_ms;
     const polledMs = doneAt - firstClaimSeenAt!;
     log(
@@ -467,16 +498,16 @@ async function main(): Promise<void> {
   const sql = createSql(databaseUrl, { max: 2, applicationName: "gradeline-bench" });
   try {
     const enqueueRate = phases.has("enqueue") ? await benchEnqueue(sql, sizes) : null;
-    if (phases.has("drain") && !phases.has("enqueue")) {
-      await resetQueue(sql);
-      await enqueueJobs(sql, Array.from({ length: sizes.jobs }, () => ({ kind: "noop" as const, payload: {} })));
-    }
-    const drainRate = phases.has("drain") ? await benchDrain(sql, databaseUrl, sizes) : null;
+    if (phases.has("drain") && !phases.has("enqueue")) await refillQueue(sql, sizes);
+    const drainRate = phases.has("drain") ? await benchDrain(sql, databaseUrl, sizes, false) : null;
+    if (phases.has("drain")) await refillQueue(sql, sizes);
+    const drainAnalyzedRate = phases.has("drain") ? await benchDrain(sql, databaseUrl, sizes, true) : null;
     const pickup = phases.has("pickup") ? await benchPickup(sql, databaseUrl, sizes) : null;
     const recoveryS = phases.has("recovery") ? await benchRecovery(sql, databaseUrl) : null;
     const result = {
       enqueue_jobs_per_s: enqueueRate === null ? null : Math.round(enqueueRate),
       drain_jobs_per_s: drainRate === null ? null : Math.round(drainRate),
+      drain_analyzed_jobs_per_s: drainAnalyzedRate === null ? null : Math.round(drainAnalyzedRate),
       pickup_p50_ms: pickup === null ? null : round(pickup.p50, 2),
       pickup_p95_ms: pickup === null ? null : round(pickup.p95, 2),
       recovery_s: recoveryS === null ? null : round(recoveryS, 3),
