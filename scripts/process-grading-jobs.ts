@@ -10,8 +10,8 @@
  *   --shutdown-grace MS   on SIGINT/SIGTERM, how long running jobs may finish before
  *                         they are handed back (default 20000)
  *
- * SIGINT/SIGTERM: stop claiming, hand back unstarted jobs, let running ones finish within
- * the grace, release the rest, deregister, exit 0. The same signal again within a second
+ * SIGINT/SIGTERM/SIGHUP (also with --once): stop claiming, hand back unstarted jobs, let
+ * running ones finish within the grace, release the rest, deregister, exit 0. The same signal again within a second
  * is the same request (a terminal and a parent process often both deliver it); a signal
  * after that means "now": exit 1 at once, the leases protect what was running.
  *
@@ -36,7 +36,7 @@ import {
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
-import { runOutsideTsxCli, watchSupervisor } from "./signal-relay";
+import { runOutsideTsxCli } from "./signal-relay";
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -106,7 +106,7 @@ class SchemaMissingError extends Error {
   override name = "SchemaMissingError";
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a repeat within the window calls `onRepeat`, a later one `onForce`. */
+/** Resolves on the first SIGINT/SIGTERM/SIGHUP; a repeat within the window calls `onRepeat`, a later one `onForce`. */
 function waitForStopSignal(handlers: {
   onFirst(signal: NodeJS.Signals): void;
   onRepeat(signal: NodeJS.Signals): void;
@@ -127,10 +127,8 @@ function waitForStopSignal(handlers: {
         onRepeat(signal);
       }
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    // Our supervising parent (tsx-CLI relay, npm start) is gone: nobody can signal us any more, so stop.
-    watchSupervisor(() => onSignal("SIGTERM"));
+    // SIGHUP: the terminal we run in was closed; stop as cleanly as on SIGTERM.
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
   });
 }
 
@@ -159,7 +157,29 @@ async function main(): Promise<number> {
     await assertQueueSchema(sql);
     if (flags.once) {
       reporter.start(`draining (concurrency ${concurrency}, budget ${budgetMs} ms)`);
-      const summary = await drainQueue({ sql, tasks, timeBudgetMs: budgetMs, concurrency, leaseMs, register: !isTransactionPoolerUrl(url), onEvent: reporter.onEvent });
+      const stop = new AbortController();
+      void waitForStopSignal({
+        onFirst: (signal) => {
+          reporter.log(`${signal}: no more claims; running jobs get up to ${shutdownGraceMs} ms, the rest go back…`);
+          stop.abort(new Error(`${signal} received`));
+        },
+        onRepeat: () => {},
+        onForce: (signal) => {
+          reporter.log(`${signal} again: exiting now; the leases of running jobs expire by themselves.`);
+          process.exit(EXIT_ERROR);
+        },
+      });
+      const summary = await drainQueue({
+        sql,
+        tasks,
+        timeBudgetMs: budgetMs,
+        concurrency,
+        leaseMs,
+        register: !isTransactionPoolerUrl(url),
+        signal: stop.signal,
+        shutdownGraceMs,
+        onEvent: reporter.onEvent,
+      });
       reporter.stop();
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return reporter.totals.failed > 0 ? EXIT_JOBS_FAILED : EXIT_OK;

@@ -18,11 +18,14 @@ import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../lib/db/prepare-database";
+import { STOP_WHEN_PARENT_EXITS } from "./signal-relay";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 /** A repeat of a stop signal sooner than this is the same request (terminal + npm both deliver it). */
 const REPEATED_SIGNAL_WINDOW_MS = 1_000;
+/** After a stop request, parts still running this long (past the worker's 20 s grace) are killed. */
+const STOP_DEADLINE_MS = 30_000;
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
 const port = process.env.PORT ?? "3000";
@@ -34,15 +37,16 @@ interface Part {
 }
 
 /**
- * A child in a process group of its own (detached). `watchable`: with an IPC channel, which
- * the worker watches to stop by itself if we are killed and can no longer relay signals.
+ * A part in a process group of its own (detached), so it gets a stop signal only from us.
+ * With an IPC channel and stop-when-parent-exits.mjs preloaded: if we are killed and can no
+ * longer relay signals, it stops itself instead of running on, orphaned, on its port.
  */
-function runPart(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, options: { detached?: boolean; watchable?: boolean } = {}): Part {
-  const child = spawn(process.execPath, nodeArgs, {
+function runPart(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv): Part {
+  const child = spawn(process.execPath, ["--import", STOP_WHEN_PARENT_EXITS, ...nodeArgs], {
     cwd: root,
     env,
-    stdio: options.watchable ? ["inherit", "inherit", "inherit", "ipc"] : "inherit",
-    detached: options.detached ?? true,
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    detached: true,
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
@@ -63,25 +67,38 @@ async function main(): Promise<number> {
   if (!dev && (args.has("--rebuild") || !existsSync(path.join(root, ".next/BUILD_ID")))) {
     process.stderr.write("Building the app (first start only; `npm start -- --rebuild` to rebuild)…\n");
     // In our process group: a Ctrl-C during the build stops it with us.
-    const build = runPart("build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, { detached: false });
-    const { code } = await build.exited;
+    const build = spawn(process.execPath, [nextBin, "build"], { cwd: root, env: { ...env, NODE_ENV: "production" }, stdio: "inherit" });
+    const code = await new Promise<number | null>((resolve) => build.once("exit", resolve));
     if (code !== 0) return code ?? 1;
   }
 
   const parts: Part[] = [runPart("web", [nextBin, dev ? "dev" : "start", "-p", port], env)];
   if (!args.has("--no-worker")) {
-    parts.push(runPart("worker", ["--import", "tsx", "scripts/process-grading-jobs.ts"], env, { watchable: true }));
+    parts.push(runPart("worker", ["--import", "tsx", "scripts/process-grading-jobs.ts"], env));
   }
 
   let stopRequestedAt: number | null = null;
   let stopSignal: NodeJS.Signals | null = null;
+  let killedAtDeadline = false;
   const stopAll = (signal: NodeJS.Signals) => {
     for (const { child } of parts) if (isRunning(child)) child.kill(signal);
   };
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (received: NodeJS.Signals) => {
+    // SIGHUP (the terminal closed) is passed on as SIGTERM: both parts stop cleanly on that.
+    const signal = received === "SIGHUP" ? "SIGTERM" : received;
     const now = Date.now();
     if (stopRequestedAt !== null && now - stopRequestedAt < REPEATED_SIGNAL_WINDOW_MS) return;
-    if (stopRequestedAt === null) process.stderr.write(`${signal}: stopping the web app and the worker…\n`);
+    if (stopRequestedAt === null) {
+      process.stderr.write(`${received}: stopping the web app and the worker…\n`);
+      // A part that outlives its own grace (the worker's is 20 s) is ended.
+      setTimeout(() => {
+        const stuck = parts.filter(({ child }) => isRunning(child));
+        if (stuck.length === 0) return;
+        process.stderr.write(`start: ${stuck.map((part) => part.name).join(" and ")} still running ${STOP_DEADLINE_MS / 1000} s after the stop request; killing.\n`);
+        killedAtDeadline = true;
+        for (const { child } of stuck) child.kill("SIGKILL");
+      }, STOP_DEADLINE_MS).unref();
+    }
     stopRequestedAt ??= now;
     stopSignal ??= signal;
     stopAll(signal);
@@ -102,7 +119,7 @@ async function main(): Promise<number> {
   const askedCode = 128 + constants.signals[stopSignal ?? "SIGTERM"];
   const stoppedAsAsked = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) =>
     code === 0 || code === askedCode || (code === null && signal !== null);
-  return results.every(stoppedAsAsked) ? 0 : 1;
+  return !killedAtDeadline && results.every(stoppedAsAsked) ? 0 : 1;
 }
 
 main().then(

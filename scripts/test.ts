@@ -81,9 +81,12 @@ async function main(): Promise<number> {
     (await typecheck()) &&
     (await vitestSuite("database and HTTP", "vitest.config.ts")) &&
     (await vitestSuite("browser", "vitest.e2e.config.ts"));
-  if (!ok && totals.failed === 0) totals.failed = 1; // a red type-check or setup counts as one failure
+  // A filter that matched nothing in either suite (a typo) must not pass as green.
+  const ranNothing = ok && filters.length > 0 && totals.passed + totals.failed === 0;
+  if (ranNothing) process.stderr.write(`test: no test file matches ${filters.join(" ")}.\n`);
+  if ((!ok || ranNothing) && totals.failed === 0) totals.failed = 1; // a red type-check or setup counts as one failure
   process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
-  return ok ? 0 : 1;
+  return ok && !ranNothing ? 0 : 1;
 }
 
 main().then(

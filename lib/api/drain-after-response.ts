@@ -3,6 +3,7 @@ import { drainsCanRegister, getSql } from "../db/server-sql";
 import { ensureDraining } from "../grading/background-drain";
 import { appTasks } from "../tasks";
 import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
+import { serverStoppingSignal } from "./server-stopping";
 
 /**
  * Starts draining now, in this instance, and keeps it alive until the drain ends (after()
@@ -11,5 +12,5 @@ import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
  */
 export function drainAfterResponse(): void {
   if (process.env.GRADELINE_INLINE_DRAIN === "0") return;
-  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister() }));
+  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister(), signal: serverStoppingSignal() }));
 }

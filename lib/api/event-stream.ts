@@ -1,3 +1,5 @@
+import { serverStoppingSignal } from "./server-stopping";
+
 export interface SseEvent {
   event: string;
   data: unknown;
@@ -98,13 +100,16 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
       const poll = setInterval(wake, options.pollIntervalMs);
       const keepAlive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEP_ALIVE_MS);
       const onAbort = () => close();
-      options.signal?.addEventListener("abort", onAbort);
+      // The client went away, or the server is stopping (next start waits for open responses).
+      const signal = options.signal ? AbortSignal.any([options.signal, serverStoppingSignal()]) : serverStoppingSignal();
+      if (signal.aborted) queueMicrotask(onAbort);
+      signal.addEventListener("abort", onAbort);
       cleanup = () => {
         subscription.unsubscribe();
         clearInterval(poll);
         clearInterval(keepAlive);
         if (debounceTimer) clearTimeout(debounceTimer);
-        options.signal?.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort);
       };
       void subscription.ready.then(refresh);
     },

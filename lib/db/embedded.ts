@@ -1,7 +1,7 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chown, cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { arch, platform, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -111,7 +111,7 @@ function firstClosedAncestor(dir: string, ids: { uid?: number; gid?: number }): 
  * reach (a root home is mode 0700), both move to /var/lib/gradeline/<checkout>-<hash>,
  * named after the checkout's path so every script of this checkout finds the same server.
  */
-async function embeddedLayout(root: string, ids: { uid?: number; gid?: number }): Promise<EmbeddedLayout> {
+async function embeddedLayout(root: string, ids: { uid?: number; gid?: number }, options: { refreshBinaries?: boolean } = {}): Promise<EmbeddedLayout> {
   const binaries = await packagedBinaries();
   const dataRoot = path.join(root, ".data");
   const binDir = path.dirname(binaries.pgCtl);
@@ -123,11 +123,19 @@ async function embeddedLayout(root: string, ids: { uid?: number; gid?: number })
   const nativeCopy = path.join(home, "native");
   const version = await readFile(path.join(binaries.nativeDir, "..", "package.json"), "utf8").catch(() => "unknown");
   const marker = path.join(nativeCopy, ".gradeline-package.json");
-  if ((await readFile(marker, "utf8").catch(() => null)) !== version) {
+  // Never from the stop path: a running server must keep the binaries it runs.
+  if ((options.refreshBinaries ?? true) && (await readFile(marker, "utf8").catch(() => null)) !== version) {
+    await makeEnterable(RELOCATED_ROOT);
+    await makeEnterable(home);
+    // Copied aside, then renamed into place: two first starts at once cannot see half a copy.
+    const staging = `${nativeCopy}.${process.pid}-${Date.now()}`;
+    await cp(binaries.nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await writeFile(path.join(staging, ".gradeline-package.json"), version);
     await rm(nativeCopy, { recursive: true, force: true });
-    await mkdir(home, { recursive: true, mode: 0o755 });
-    await cp(binaries.nativeDir, nativeCopy, { recursive: true, verbatimSymlinks: true });
-    await writeFile(marker, version);
+    await rename(staging, nativeCopy).catch(async (error: unknown) => {
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(marker)) throw error; // another process won the race; its copy is fine
+    });
   }
   return {
     pgCtl: path.join(nativeCopy, "bin", "pg_ctl"),
@@ -161,8 +169,14 @@ function runAsPostgres(binary: string, args: string[], ids: { uid?: number; gid?
   });
 }
 
+/** mkdir -p, then chmod 0755 on the last level: mkdir's mode is masked by the umask (077 made it unreachable). */
+async function makeEnterable(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+}
+
 async function initialiseDataDir(layout: EmbeddedLayout, ids: { uid?: number; gid?: number }): Promise<void> {
-  await mkdir(path.dirname(layout.dataDir), { recursive: true, mode: 0o755 });
+  await makeEnterable(path.dirname(layout.dataDir));
   await mkdir(layout.dataDir, { recursive: true, mode: 0o700 });
   if (ids.uid !== undefined && ids.gid !== undefined) await chown(layout.dataDir, ids.uid, ids.gid);
   // initdb reads the password from a file; the postgres user must be able to read it.
@@ -228,7 +242,7 @@ export async function ensureEmbeddedPostgres(root = process.cwd(), port = EMBEDD
  */
 export async function stopEmbeddedPostgres(root = process.cwd(), options: { immediate?: boolean } = {}): Promise<boolean> {
   const ids = await postgresUserIds();
-  const layout = await embeddedLayout(root, ids);
+  const layout = await embeddedLayout(root, ids, { refreshBinaries: false });
   if (!existsSync(path.join(layout.dataDir, "postmaster.pid"))) return false;
   const mode = options.immediate ? "immediate" : "fast";
   const { code, output } = await runAsPostgres(layout.pgCtl, ["stop", "-D", layout.dataDir, "-m", mode, "-w"], ids);

@@ -22,13 +22,15 @@ export function ensureDraining(options: {
   concurrency?: number;
   /** See DrainQueueOptions.register. */
   register?: boolean;
+  /** Aborted when the server stops: the drain hands its jobs back and no new round starts. */
+  signal?: AbortSignal;
   onSummary?: (summary: DrainSummary) => void;
 }): Promise<void> {
   moreWork = true;
   deadline = Math.max(deadline, Date.now() + options.timeBudgetMs);
   if (running) return running;
   running = (async () => {
-    while (moreWork) {
+    while (moreWork && !options.signal?.aborted) {
       moreWork = false;
       const timeBudgetMs = deadline - Date.now();
       if (timeBudgetMs <= 1_000) break;
@@ -38,6 +40,7 @@ export function ensureDraining(options: {
         timeBudgetMs,
         concurrency: options.concurrency ?? DEFAULT_GRADING_CONCURRENCY,
         register: options.register,
+        signal: options.signal,
       });
       options.onSummary?.(summary);
     }

@@ -21,6 +21,7 @@ export async function processGradingQueue(options: {
   timeBudgetMs: number;
   concurrency: number;
   register?: boolean;
+  signal?: AbortSignal;
 }): Promise<CronSummary> {
   const summary = await drainQueue(options);
   const cleanedUp = await cleanupJobs(options.sql);

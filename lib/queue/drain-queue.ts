@@ -8,6 +8,10 @@ import { JobRunner, type JobEvent } from "./job-runner";
 import { createWorkerId } from "./run-worker";
 
 export const DEFAULT_DRAIN_CONCURRENCY = 8;
+/** After an abort, how long the jobs already running may take before they are handed back. */
+export const DEFAULT_DRAIN_SHUTDOWN_GRACE_MS = 10_000;
+/** How often a registered drain marks itself seen (and recovers dead workers' jobs), as runWorker does. */
+const DRAIN_SEEN_INTERVAL_MS = 1_000;
 /** Never start a claim with less than this left: a claimed job needs time to run. */
 const MIN_CLAIM_HEADROOM_MS = 1_000;
 
@@ -25,6 +29,12 @@ export interface DrainQueueOptions {
    * pool names its sessions (createSql's applicationName); never behind a transaction pooler.
    */
   register?: boolean;
+  /**
+   * Stop early (the server or CLI is shutting down): no more claims, unstarted jobs go back
+   * at once, running ones get `shutdownGraceMs` to finish and are then handed back.
+   */
+  signal?: AbortSignal;
+  shutdownGraceMs?: number;
   onEvent?: (event: JobEvent) => void;
 }
 
@@ -37,6 +47,8 @@ export interface DrainSummary {
   remaining: number;
   /** Jobs of dead workers or expired leases put back before draining. */
   released: number;
+  /** Jobs this drain claimed but handed back unfinished because it was stopped. */
+  handedBack: number;
   ms: number;
 }
 
@@ -70,34 +82,51 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     Math.max(1000, (options.leaseMs ?? DEFAULT_LEASE_MS) / 3),
   );
 
+  const emitError = (error: unknown, context: string) => options.onEvent?.({ type: "error", error: coerceError(error), context });
+  const { signal } = options;
+  // Resolves when the drain is aborted, so no wait outlives a shutdown request.
+  const aborted = new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    else signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
   let released = 0;
   let registered = false;
+  let seenTimer: NodeJS.Timeout | undefined;
   try {
     if (options.register) registered = await registerWorker(options.sql, workerId, hostname());
+    if (registered) {
+      seenTimer = setInterval(() => releaseExpiredLeases(options.sql, workerId).catch((error) => emitError(error, "marking the drain seen")), DRAIN_SEEN_INTERVAL_MS);
+    }
     released = await releaseExpiredLeases(options.sql, registered ? workerId : null);
     let queueEmpty = false;
-    while (!queueEmpty && remainingClaimBudgetMs(startedAt, Date.now(), options.timeBudgetMs, slowestJobMs) > 0) {
+    while (!queueEmpty && !signal?.aborted && remainingClaimBudgetMs(startedAt, Date.now(), options.timeBudgetMs, slowestJobMs) > 0) {
       const size = runner.claimSize();
       if (size === 0) {
-        await runner.whenSlotFrees();
+        await Promise.race([runner.whenSlotFrees(), aborted]);
         continue;
       }
       const claimed = await runner.claim(size);
       if (claimed < size) {
         // Nothing more right now; let what runs finish, it may enqueue follow-up jobs.
         if (runner.runningCount === 0 && runner.bufferedCount === 0) queueEmpty = claimed === 0;
-        else await runner.whenSlotFrees();
+        else await Promise.race([runner.whenSlotFrees(), aborted]);
       }
     }
     await runner.releaseBuffered();
-    await runner.whenIdle();
+    if (signal?.aborted) {
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_DRAIN_SHUTDOWN_GRACE_MS;
+      const finished = await Promise.race([
+        runner.whenIdle().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+      ]);
+      if (!finished) await runner.releaseRunning("the drain was stopped before the job finished");
+    } else {
+      await runner.whenIdle();
+    }
   } finally {
     clearInterval(heartbeat);
-    if (registered) {
-      await unregisterWorker(options.sql, workerId).catch((error) =>
-        options.onEvent?.({ type: "error", error: coerceError(error), context: "unregistering the drain" }),
-      );
-    }
+    clearInterval(seenTimer);
+    if (registered) await unregisterWorker(options.sql, workerId).catch((error) => emitError(error, "unregistering the drain"));
   }
 
   const [row] = await options.sql<{ remaining: number }[]>`
@@ -109,6 +138,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     failed: runner.stats.failed + runner.stats.retried,
     remaining: row?.remaining ?? 0,
     released,
+    handedBack: runner.stats.released,
     ms: Date.now() - startedAt,
   };
 }

@@ -28,7 +28,7 @@ describe("the embedded PostgreSQL", () => {
   });
 
   it.runIf(userInfo().uid === 0)(
-    "in a checkout the postgres user cannot enter, db:start puts the data and binaries under /var/lib/gradeline and says why (#7)",
+    "in a checkout the postgres user cannot enter, db:start puts the data and binaries under /var/lib/gradeline and says why, whatever the umask (#7)",
     async () => {
       const closed = await mkdtemp("/tmp/gradeline-closed-");
       await chmod(closed, 0o700); // like a root home
@@ -36,9 +36,14 @@ describe("the embedded PostgreSQL", () => {
       await mkdir(checkout);
       const env: NodeJS.ProcessEnv = { ...process.env, GRADELINE_PG_PORT: String(await freePort()) };
       Reflect.deleteProperty(env, "DATABASE_URL");
-      // scripts/db.ts with this checkout as its working directory, as `npm run db:start` there would run.
+      // scripts/db.ts with this checkout as its working directory, as `npm run db:start` there
+      // would run, under a root umask of 077 (mkdir's mode alone then made unreachable dirs).
       const dbScript = (command: string) =>
-        spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(root, "scripts/db.ts"), command], { cwd: checkout, env, encoding: "utf8" });
+        spawnSync("sh", ["-c", 'umask 077 && exec "$0" "$@"', process.execPath, "--import", import.meta.resolve("tsx"), path.join(root, "scripts/db.ts"), command], {
+          cwd: checkout,
+          env,
+          encoding: "utf8",
+        });
       let relocated: string | undefined;
       try {
         const started = dbScript("start");

@@ -1,10 +1,11 @@
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/grading/create-submission";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { useTestDatabase } from "../helpers/db";
 import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
-import { waitFor } from "../helpers/workers";
+import { sleep, waitFor } from "../helpers/workers";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
 const db = useTestDatabase();
@@ -18,9 +19,11 @@ beforeAll(async () => {
   llm = await startFakeOpenAiServer({ latencyMs: LLM_LATENCY_MS });
 });
 
-// Each test starts from an empty queue: a worker would otherwise also run the jobs an earlier test handed back.
+// Each test starts from an empty queue and no registered workers: a worker would otherwise
+// also run the jobs an earlier test handed back, and a worker told to exit now leaves its row.
 beforeEach(async () => {
   await db.current.sql`delete from grading_jobs`;
+  await db.current.sql`delete from grading_workers`;
 });
 
 afterAll(async () => {
@@ -126,6 +129,47 @@ describe("the worker CLI stops cleanly", () => {
     expect(code, worker.output()).toBe(0);
     expect(await registeredWorkers()).toBe(0);
     expect((await jobStates(submissionId)).map((job) => job.status)).toEqual(["completed"]);
+  });
+
+  it("a second signal more than a second after the first means now: exit 1 at once (#7)", async () => {
+    await enqueueEssay(5, "force");
+    const requestsBefore = llm.requests.length;
+    const worker = startCli("tsx", ["--concurrency", "1"]);
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    worker.child.kill("SIGTERM");
+    await waitFor("the worker to start stopping", () => worker.output().includes("finishing running jobs"), { timeoutMs: 10_000 });
+    await sleep(1_200);
+    worker.child.kill("SIGTERM");
+    const { code } = await worker.exited;
+    expect(code, worker.output()).toBe(1);
+    expect(worker.output()).toContain("SIGTERM again: exiting now");
+  });
+
+  it("when the tsx relay is SIGKILLed, the worker stops itself cleanly and deregisters (#7)", async () => {
+    const submissionId = await enqueueEssay(5, "orphan");
+    const requestsBefore = llm.requests.length;
+    const worker = startCli("tsx", ["--concurrency", "1"]);
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    // tsx CLI → relay (this script under the tsx preflight) → the worker, in a group of its own.
+    const relayPid = Number(execFileSync("ps", ["-o", "pid=", "--ppid", String(worker.child.pid)]).toString().trim().split("\n")[0]);
+    process.kill(relayPid, "SIGKILL");
+    await waitFor("the orphaned worker to deregister", async () => (await registeredWorkers()) === 0, { timeoutMs: 30_000, intervalMs: 100 });
+    expect(worker.output()).toContain("the process that started this one is gone; stopping");
+    await waitFor("its job to be finished", async () => (await jobStates(submissionId)).every((job) => job.status === "completed"), { timeoutMs: 10_000 });
+  });
+
+  it("--once stops on SIGTERM too: no more claims, the running job finishes, the rest stay pending, exit 0 (#7)", async () => {
+    const submissionId = await enqueueEssay(20, "once"); // 4 jobs
+    const requestsBefore = llm.requests.length;
+    const worker = startCli("tsx", ["--once", "--concurrency", "1"]);
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    worker.child.kill("SIGTERM");
+    const { code } = await worker.exited;
+    expect(code, worker.output()).toBe(0);
+    const jobs = await jobStates(submissionId);
+    expect(jobs.filter((job) => job.status === "processing" || job.lease_owner !== null)).toEqual([]);
+    expect(jobs.filter((job) => job.status === "completed")).toHaveLength(1);
+    expect(await registeredWorkers()).toBe(0);
   });
 
   it("against a database without the queue schema, says once what to run and exits 1 (#7)", async () => {

@@ -1,6 +1,9 @@
+import { execSync } from "node:child_process";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../helpers/db";
+import { createTestAssignment, makeEssay } from "../helpers/grading";
+import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
 import { freePort } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
@@ -13,10 +16,14 @@ interface StartedApp extends GroupProcess {
   url: string;
 }
 
-/** `npm start` as a newcomer runs it, in a process group of its own so a signal to -pid is a terminal's Ctrl-C. */
-async function npmStart(): Promise<StartedApp> {
+/**
+ * `npm start` as a newcomer runs it (or start.ts itself, `direct`), in a process group of
+ * its own so a signal to -pid is a terminal's Ctrl-C.
+ */
+async function npmStart(env: Record<string, string> = {}, { direct = false } = {}): Promise<StartedApp> {
   const port = await freePort();
-  const app = spawnGroup("npm", ["start"], { ...process.env, DATABASE_URL: db.current.url, PORT: String(port), CI: "true", NEXT_TELEMETRY_DISABLED: "1" });
+  const appEnv = { ...process.env, DATABASE_URL: db.current.url, PORT: String(port), CI: "true", NEXT_TELEMETRY_DISABLED: "1", ...env };
+  const app = direct ? spawnGroup(process.execPath, ["--import", "tsx", "scripts/start.ts"], appEnv) : spawnGroup("npm", ["start"], appEnv);
   const url = `http://127.0.0.1:${port}`;
   await Promise.race([
     waitFor("the app to answer and the worker to register", async () => (await isServing(url)) && (await workerIds()).length === 1, {
@@ -43,6 +50,20 @@ async function workerIds(): Promise<string[]> {
   return rows.map((row) => row.worker_id);
 }
 
+let llm: FakeOpenAiServer;
+beforeAll(async () => {
+  // An LLM that answers in a minute: whatever is rating when Ctrl-C comes is still running.
+  llm = await startFakeOpenAiServer({ latencyMs: 60_000 });
+});
+afterAll(async () => {
+  await llm.close();
+});
+
+async function jobsHeld(): Promise<number> {
+  const [row] = await db.current.sql<{ n: number }[]>`select count(*)::int as n from grading_jobs where status = 'processing'`;
+  return row!.n;
+}
+
 describe("npm start", () => {
   it("Ctrl-C stops the web app and the worker once each: exit 0, worker deregistered, port closed (#7)", async () => {
     const app = await npmStart();
@@ -55,6 +76,45 @@ describe("npm start", () => {
     expect(app.output()).not.toMatch(/SIGINT again/);
     expect(app.output().match(/SIGINT: finishing running jobs/g), app.output()).toHaveLength(1);
   });
+
+  it("Ctrl-C while the inline drain and the worker are mid-call and a live stream is open: both stop within their grace, every job handed back, exit 0 (#7)", async () => {
+    await db.current.sql`delete from grading_jobs`;
+    const app = await npmStart({ OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: llm.url, GRADING_CONCURRENCY: "2" });
+    const assignment = await createTestAssignment(db.current.sql);
+    const stream = await fetch(`${app.url}/api/grade/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ assignmentId: assignment.id, studentName: "Noor", text: makeEssay(60, "ctrl-c") }), // 12 jobs
+    });
+    expect(stream.status).toBe(200);
+    // Both the request's inline drain and the worker hold jobs whose LLM calls are in flight.
+    await waitFor("the drain and the worker to hold jobs", async () => {
+      const holders = await db.current.sql<{ lease_owner: string }[]>`select distinct lease_owner from grading_jobs where status = 'processing'`;
+      return holders.some((row) => row.lease_owner.startsWith("drain-")) && holders.some((row) => !row.lease_owner.startsWith("drain-"));
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+
+    app.signalGroup("SIGINT");
+    const { code } = await app.exited;
+    // Before #7 next start waited for the drain's after() (every job, a minute each) and the open stream.
+    expect(code, app.output()).toBe(0);
+    expect(app.output()).not.toMatch(/still running .* after the stop request; killing/);
+    expect(await jobsHeld()).toBe(0);
+    expect(await workerIds()).toEqual([]);
+    const [pending] = await db.current.sql<{ n: number }[]>`select count(*)::int as n from grading_jobs where status = 'pending'`;
+    expect(pending!.n).toBe(12);
+  }, 120_000);
+
+  it("when start.ts itself is SIGKILLed, the web app and the worker stop by themselves (#7)", async () => {
+    const app = await npmStart({}, { direct: true });
+    // The worker listens for signals once it prints its headline.
+    await waitFor("the worker's headline", () => app.output().includes("Ctrl-C to stop"), { timeoutMs: 20_000 });
+    process.kill(app.child.pid!, "SIGKILL");
+    await waitFor("the port to close", async () => !(await isServing(app.url)), { timeoutMs: 30_000, intervalMs: 200 }).catch((error: Error) => {
+      const processes = execSync("ps -eo pid,ppid,pgid,stat,cmd | grep -E 'next-server|process-grading' | grep -v grep || true").toString();
+      throw new Error(`${error.message}\n${app.output()}\n${processes}`);
+    });
+    await waitFor("the worker to deregister", async () => (await workerIds()).length === 0, { timeoutMs: 30_000, intervalMs: 200 });
+  }, 90_000);
 
   it("when the worker dies, the web app is stopped too and npm start exits non-zero (#7)", async () => {
     const app = await npmStart();

@@ -29,6 +29,30 @@ describe("the worker's progress reporter", () => {
     expect(statusLines.at(-1)).toMatch(/^processed 0 {2}failed 0 {2}retried 1 {2}pending 3/);
   });
 
+  it("redraws one line only on a real terminal: a dumb terminal gets the plain lines a log gets (#7) (pure)", async () => {
+    const saved = { CI: process.env.CI, TERM: process.env.TERM };
+    Reflect.deleteProperty(process.env, "CI");
+    try {
+      const outputFor = async (term: string) => {
+        process.env.TERM = term;
+        const out = capture();
+        out.stream.isTTY = true;
+        const reporter = createProgressReporter({ stream: out.stream, countPending: async () => 0 });
+        reporter.start("worker test");
+        await sleep(300);
+        reporter.stop();
+        return out.text();
+      };
+      expect(await outputFor("xterm-256color")).toMatch(/\r\x1b\[2K/);
+      expect(await outputFor("dumb")).not.toMatch(/[\r\x1b]/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) Reflect.deleteProperty(process.env, name);
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it("prints an error that repeats every poll once, then how often it happened (#7) (pure)", () => {
     const out = capture();
     const reporter = createProgressReporter({ stream: out.stream, countPending: async () => 0 });

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { CRON_DRAIN_BUDGET_MS, gradingConcurrency } from "@/lib/api/route-config";
+import { serverStoppingSignal } from "@/lib/api/server-stopping";
 import { drainsCanRegister, getSql } from "@/lib/db/server-sql";
 import { authorizeCronRequest, processGradingQueue } from "@/lib/grading/process-grading-queue";
 import { appTasks } from "@/lib/tasks";
@@ -13,7 +14,7 @@ export async function GET(request: Request) {
   try {
     const auth = authorizeCronRequest(request.headers.get("authorization"), process.env.CRON_SECRET, process.env.NODE_ENV === "production");
     if (!auth.ok) throw new ApiError(auth.status === 401 ? "unauthorized" : "misconfigured", auth.message);
-    const summary = await processGradingQueue({ sql: getSql(), tasks: appTasks(), timeBudgetMs: CRON_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister() });
+    const summary = await processGradingQueue({ sql: getSql(), tasks: appTasks(), timeBudgetMs: CRON_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister(), signal: serverStoppingSignal() });
     return NextResponse.json(summary);
   } catch (error) {
     return toErrorResponse(error);
