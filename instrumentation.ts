@@ -1,6 +1,6 @@
 /** Runs once when a Next server process starts (next start, next dev, Vercel). */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || true) return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { abortOnStopSignals } = await import("./lib/api/server-stopping");
   abortOnStopSignals();
 }

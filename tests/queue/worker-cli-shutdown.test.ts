@@ -131,6 +131,19 @@ describe("the worker CLI stops cleanly", () => {
     expect((await jobStates(submissionId)).map((job) => job.status)).toEqual(["completed"]);
   });
 
+  it("Ctrl-C to the tsx CLI's process group reaches the worker once, through its relay: exit 0, job finished (#7)", async () => {
+    const submissionId = await enqueueEssay(5, "tsx-group");
+    const requestsBefore = llm.requests.length;
+    const worker = startCli("tsx", ["--concurrency", "1"]);
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    worker.signalGroup("SIGINT");
+    const { code } = await worker.exited;
+    expect(code, worker.output()).toBe(0);
+    expect(worker.output()).not.toMatch(/SIGINT again/);
+    expect(await registeredWorkers()).toBe(0);
+    expect((await jobStates(submissionId)).map((job) => job.status)).toEqual(["completed"]);
+  });
+
   it("a second signal more than a second after the first means now: exit 1 at once (#7)", async () => {
     await enqueueEssay(5, "force");
     const requestsBefore = llm.requests.length;
