@@ -1,4 +1,5 @@
 import { execSync } from "node:child_process";
+import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../helpers/db";
@@ -103,6 +104,25 @@ describe("npm start", () => {
     const [pending] = await db.current.sql<{ n: number }[]>`select count(*)::int as n from grading_jobs where status = 'pending'`;
     expect(pending!.n).toBe(12);
   }, 120_000);
+
+  it("a client still sending its request does not hold the web app open after Ctrl-C: it exits by its own deadline, exit 0 (#7)", async () => {
+    const app = await npmStart();
+    // A POST whose body never finishes: server.close() waits for such a connection (for up to
+    // Node's 300 s request timeout), as it does for a browser polling on a keep-alive one.
+    const slowClient = connect(Number(new URL(app.url).port), "127.0.0.1");
+    await new Promise<void>((resolve) => slowClient.once("connect", () => resolve()));
+    slowClient.write("POST /api/grade/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"assignmentId\":");
+    slowClient.on("error", () => {});
+    try {
+      app.signalGroup("SIGINT");
+      const { code } = await app.exited;
+      expect(code, app.output()).toBe(0);
+      expect(app.output()).toMatch(/still open 15 s after SIGINT/);
+      expect(app.output()).not.toMatch(/after the stop request; killing/);
+    } finally {
+      slowClient.destroy();
+    }
+  }, 90_000);
 
   it("when start.ts itself is SIGKILLed, the web app and the worker stop by themselves (#7)", async () => {
     const app = await npmStart({}, { direct: true });
