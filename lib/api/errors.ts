@@ -1,51 +1,20 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
-import { DocumentTextError } from "../documents/extract-text";
-import { AssignmentNotFoundError } from "../grading/create-submission";
-import { IdempotencyKeyReusedError } from "../grading/idempotency";
-import { OverrideError } from "../grading/overrides";
-import { SessionInputError } from "../sessions/create-grading-session";
-import { SubmissionTextError } from "../grading/split-lines";
-import { UnknownJobKindError } from "../queue/enqueue-jobs";
 import { classifyDatabaseUnavailable } from "../db/database-unavailable";
+import { DomainError, type ErrorCode } from "../domain-error";
 
-export type ApiErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "unprocessable"
-  | "misconfigured"
-  | "unavailable"
-  | "internal";
+export type ApiErrorCode = ErrorCode;
 
-const statusByCode: Record<ApiErrorCode, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  unprocessable: 422,
-  misconfigured: 503,
-  unavailable: 503,
-  internal: 500,
-};
-
-export class ApiError extends Error {
+/** An error raised at the HTTP edge itself (bad body, bad header, database unreachable). */
+export class ApiError extends DomainError {
   override name = "ApiError";
   constructor(
-    readonly code: ApiErrorCode,
+    code: ApiErrorCode,
     message: string,
     /** Sent as Retry-After: when asking again is worth it. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
-  }
-  get status(): number {
-    return statusByCode[this.code];
+    super(code, message);
   }
 }
 
@@ -74,9 +43,9 @@ export function databaseUnavailableError(error: unknown): ApiError | null {
 
 const INTERNAL_ERROR_MESSAGE = "Something went wrong on our side; it has been logged.";
 
-/** What a person may be told about a failure: an ApiError's own sentence, else nothing internal. */
+/** What a person may be told about a failure: a domain error's own sentence, else nothing internal. */
 export function publicErrorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof DomainError) return error.message;
   const unavailable = databaseUnavailableError(error);
   if (unavailable) return unavailable.message;
   console.error("[api] unexpected error", error);
@@ -91,37 +60,18 @@ export function describeZodError(error: ZodError): string {
   return `${where}${issue.message}`;
 }
 
-/** Maps any thrown value to a JSON error response; unknown errors are logged, not leaked. */
+/**
+ * Maps any thrown value to a JSON error response: a DomainError (every room's errors are
+ * one) answers with its own code, message and details; unknown errors are logged, not leaked.
+ */
 export function toErrorResponse(error: unknown): NextResponse {
-  if (error instanceof ApiError) {
-    const headers = error.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(error.retryAfterSeconds) };
-    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: error.status, headers });
+  if (error instanceof DomainError) {
+    const retryAfter = error instanceof ApiError ? error.retryAfterSeconds : undefined;
+    const headers = retryAfter === undefined ? undefined : { "Retry-After": String(retryAfter) };
+    return NextResponse.json({ error: { code: error.code, message: error.message, ...error.details } }, { status: error.status, headers });
   }
   if (error instanceof ZodError) {
     return NextResponse.json({ error: { code: "bad_request", message: describeZodError(error) } }, { status: 400 });
-  }
-  if (error instanceof SubmissionTextError) {
-    const code: ApiErrorCode = /too long/.test(error.message) ? "payload_too_large" : "unprocessable";
-    return NextResponse.json({ error: { code, message: error.message } }, { status: statusByCode[code] });
-  }
-  if (error instanceof AssignmentNotFoundError) {
-    return NextResponse.json({ error: { code: "not_found", message: error.message } }, { status: 404 });
-  }
-  if (error instanceof OverrideError) {
-    const code: ApiErrorCode = error.kind === "not_found" ? "not_found" : "unprocessable";
-    return NextResponse.json({ error: { code, message: error.message } }, { status: statusByCode[code] });
-  }
-  if (error instanceof SessionInputError) {
-    return NextResponse.json({ error: { code: "unprocessable", message: error.message, problems: error.problems } }, { status: 422 });
-  }
-  if (error instanceof DocumentTextError) {
-    return NextResponse.json({ error: { code: "unprocessable", message: error.message } }, { status: 422 });
-  }
-  if (error instanceof IdempotencyKeyReusedError) {
-    return NextResponse.json({ error: { code: "unprocessable", message: error.message } }, { status: 422 });
-  }
-  if (error instanceof UnknownJobKindError) {
-    return NextResponse.json({ error: { code: "bad_request", message: error.message } }, { status: 400 });
   }
   const unavailable = databaseUnavailableError(error);
   if (unavailable) return toErrorResponse(unavailable);

@@ -1,9 +1,13 @@
 import mammoth from "mammoth";
+import { DomainError } from "../domain-error";
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 
-export class DocumentTextError extends Error {
+export class DocumentTextError extends DomainError {
   override name = "DocumentTextError";
+  constructor(message: string) {
+    super("unprocessable", message);
+  }
 }
 
 const extensionOf = (filename: string) => filename.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1] ?? "";

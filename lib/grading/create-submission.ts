@@ -9,9 +9,13 @@ import type { AssignmentContext, Rater } from "./raters/rater";
 import { recordLineRatings } from "./record-ratings";
 import { LINES_PER_JOB, type CreateSubmissionBody, type SubmissionLine } from "./schemas";
 import { splitLines } from "./split-lines";
+import { DomainError } from "../domain-error";
 
-export class AssignmentNotFoundError extends Error {
+export class AssignmentNotFoundError extends DomainError {
   override name = "AssignmentNotFoundError";
+  constructor(message: string) {
+    super("not_found", message);
+  }
 }
 
 export interface CreatedSubmission {

@@ -4,6 +4,7 @@ import { getAssignmentContext } from "./assignments";
 import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import type { LineRating } from "./schemas";
+import { DomainError } from "../domain-error";
 
 export const lineOverrideBodySchema = z.object({
   score: z.number({ error: "score must be a number" }).finite(),
@@ -18,13 +19,13 @@ export const criterionOverrideBodySchema = z.object({
 });
 export type CriterionOverrideBody = z.infer<typeof criterionOverrideBodySchema>;
 
-export class OverrideError extends Error {
+export class OverrideError extends DomainError {
   override name = "OverrideError";
   constructor(
     message: string,
     readonly kind: "not_found" | "invalid",
   ) {
-    super(message);
+    super(kind === "not_found" ? "not_found" : "unprocessable", message);
   }
 }
 

@@ -1,9 +1,11 @@
+import { DomainError } from "../domain-error";
 import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_LINES, type SubmissionLine } from "./schemas";
 
 /** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
 export const LONG_LINE_CHARS = 220;
 
-export class SubmissionTextError extends Error {
+/** Too long (413) or nothing to grade / too many lines (422). */
+export class SubmissionTextError extends DomainError {
   override name = "SubmissionTextError";
 }
 
@@ -30,10 +32,11 @@ function splitSentences(line: string, lineStart: number): Array<{ text: string; 
 export function splitLines(text: string): SubmissionLine[] {
   if (Buffer.byteLength(text, "utf8") > MAX_SUBMISSION_BYTES) {
     throw new SubmissionTextError(
+      "payload_too_large",
       `The essay is too long: ${Math.ceil(Buffer.byteLength(text, "utf8") / 1024)} KB, the limit is ${MAX_SUBMISSION_BYTES / 1024} KB.`,
     );
   }
-  if (text.trim() === "") throw new SubmissionTextError("The essay is empty: paste or upload some text.");
+  if (text.trim() === "") throw new SubmissionTextError("unprocessable", "The essay is empty: paste or upload some text.");
 
   const lines: SubmissionLine[] = [];
   const writtenLine = /[^\r\n]+/g;
@@ -52,6 +55,7 @@ export function splitLines(text: string): SubmissionLine[] {
   }
   if (lines.length > MAX_SUBMISSION_LINES) {
     throw new SubmissionTextError(
+      "unprocessable",
       `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${MAX_SUBMISSION_LINES}.`,
     );
   }

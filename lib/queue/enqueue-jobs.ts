@@ -2,6 +2,7 @@ import type postgres from "postgres";
 import type { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { jobKinds, type JobKindRegistry } from "./job-kinds";
+import { DomainError } from "../domain-error";
 
 export interface EnqueueJobInput<K extends string = string, P = unknown> {
   kind: K;
@@ -24,8 +25,11 @@ export interface EnqueuedJob {
   inserted: boolean;
 }
 
-export class UnknownJobKindError extends Error {
+export class UnknownJobKindError extends DomainError {
   override name = "UnknownJobKindError";
+  constructor(message: string) {
+    super("bad_request", message);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { recordPhraseHits } from "../grading/phrase-cache";
 import type { Rater } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../grading/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
+import { DomainError } from "../domain-error";
 
 export const MAX_SESSION_STUDENTS = 200;
 
@@ -16,13 +17,13 @@ export interface SessionStudentInput {
   source: string;
 }
 
-export class SessionInputError extends Error {
+export class SessionInputError extends DomainError {
   override name = "SessionInputError";
   constructor(
     message: string,
     readonly problems: string[],
   ) {
-    super(message);
+    super("unprocessable", message, { problems });
   }
 }
 
