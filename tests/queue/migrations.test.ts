@@ -52,6 +52,14 @@ describe("migrations", () => {
     expect(await describeSchema(sql)).toEqual(before);
   });
 
+  it("submissions keep no status column: a submission's status is derived from its ratings and jobs (#8)", async () => {
+    const columns = await db.current.sql<{ column_name: string }[]>`
+      select column_name from information_schema.columns where table_schema = 'public' and table_name = 'submissions'
+    `;
+    expect(columns.map((column) => column.column_name)).toContain("graded_at");
+    expect(columns.map((column) => column.column_name)).not.toContain("status");
+  });
+
   it("row level security is on for the queue and for every table students' data lives in", async () => {
     const rows = await db.current.sql<{ relname: string; relrowsecurity: boolean }[]>`
       select relname, relrowsecurity from pg_class
