@@ -1,7 +1,11 @@
 import { createGradingTasks } from "./grading/grading-tasks";
 import type { Rater } from "./grading/raters/rater";
 import { selectRater } from "./grading/raters/select-rater";
-import { defineTask, jobKinds, type TaskRegistry } from "./queue/job-kinds";
+import { gradingJobKinds } from "./grading/job-payloads";
+import { defineTask, queueJobKinds, type JobKindRegistry, type TaskRegistry } from "./queue/job-kinds";
+
+/** Every kind of job Gradeline runs: the queue's own and each room's. */
+export const appJobKinds = { ...queueJobKinds, ...gradingJobKinds } as const satisfies JobKindRegistry;
 
 /**
  * Every job kind's handler, as run by the worker script, the cron route and the
@@ -9,7 +13,7 @@ import { defineTask, jobKinds, type TaskRegistry } from "./queue/job-kinds";
  */
 export function createAppTasks(rater: Rater = selectRater()) {
   return {
-    noop: defineTask({ ...jobKinds.noop, handle: () => undefined }),
+    noop: defineTask({ ...appJobKinds.noop, handle: () => undefined }),
     ...createGradingTasks(rater),
   } satisfies TaskRegistry;
 }

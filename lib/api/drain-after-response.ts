@@ -1,6 +1,6 @@
 import { after } from "next/server";
 import { drainsCanRegister, getSql } from "../db/server-sql";
-import { ensureDraining } from "../grading/background-drain";
+import { ensureDraining } from "../queue/ensure-draining";
 import { appTasks } from "../tasks";
 import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
 import { serverStoppingSignal } from "./server-stopping";

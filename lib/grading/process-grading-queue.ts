@@ -28,15 +28,3 @@ export async function processGradingQueue(options: {
   const evictedPhrases = await evictColdPhrases(options.sql);
   return { ...summary, cleanedUp, evictedPhrases };
 }
-
-export type CronAuthorization = { ok: true } | { ok: false; status: 401 | 503; message: string };
-
-/** Vercel Cron sends `Authorization: Bearer $CRON_SECRET`; without a secret, only development runs unguarded. */
-export function authorizeCronRequest(authorization: string | null, secret: string | undefined, production: boolean): CronAuthorization {
-  if (!secret) {
-    return production
-      ? { ok: false, status: 503, message: "CRON_SECRET is not configured; the queue route refuses to run unguarded in production." }
-      : { ok: true };
-  }
-  return authorization === `Bearer ${secret}` ? { ok: true } : { ok: false, status: 401, message: "Missing or wrong Authorization: Bearer <CRON_SECRET>." };
-}

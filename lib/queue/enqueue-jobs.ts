@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import type { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
-import { jobKinds, type JobKindRegistry } from "./job-kinds";
+import { queueJobKinds, type JobKindRegistry } from "./job-kinds";
 import { DomainError } from "../domain-error";
 
 export interface EnqueueJobInput<K extends string = string, P = unknown> {
@@ -37,10 +37,10 @@ export class UnknownJobKindError extends DomainError {
  * the jobs belong to. Payloads are validated against the registry first; a ZodError
  * means nothing was inserted.
  */
-export async function enqueueJobs<R extends JobKindRegistry = typeof jobKinds>(
+export async function enqueueJobs<R extends JobKindRegistry = typeof queueJobKinds>(
   sql: SqlExecutor,
   jobs: ReadonlyArray<EnqueueInputFor<R>>,
-  registry: R = jobKinds as unknown as R,
+  registry: R = queueJobKinds as unknown as R,
 ): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const rows = jobs.map((job) => {

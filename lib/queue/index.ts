@@ -1,6 +1,7 @@
 export { claimJobs, DEFAULT_LEASE_MS, type ClaimJobsOptions } from "./claim-jobs";
 export { completeJobs } from "./complete-jobs";
-export { drainQueue, type DrainQueueOptions, type DrainSummary } from "./drain-queue";
+export { DEFAULT_DRAIN_CONCURRENCY, drainQueue, type DrainQueueOptions, type DrainSummary } from "./drain-queue";
+export { ensureDraining } from "./ensure-draining";
 export { enqueueJobs, type EnqueueJobInput, type EnqueuedJob, UnknownJobKindError } from "./enqueue-jobs";
 export { coerceError, describeError, LeaseLostError, NonRetriableJobError, RetryAfterJobError } from "./errors";
 export { failJob, type FailJobOptions } from "./fail-job";
@@ -8,10 +9,9 @@ export { jobStatusSchema, type GradingJobRow, type JobStatus } from "./grading-j
 export { heartbeatJobs, releaseExpiredLeases, releaseJobs } from "./job-leases";
 export {
   defineTask,
-  jobKinds,
+  queueJobKinds,
   type JobContext,
-  type JobKind,
-  type JobPayload,
+  type JobKindRegistry,
   type JobTask,
   type TaskRegistry,
 } from "./job-kinds";

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { GradingJobRow } from "./grading-job-row";
 import type { Sql } from "../db/sql";
-import { gradingJobKinds } from "../grading/job-payloads";
 
 export interface JobContext {
   job: GradingJobRow;
@@ -36,14 +35,12 @@ export const noopPayloadSchema = z.object({ label: z.string().max(200).optional(
 export type NoopPayload = z.infer<typeof noopPayloadSchema>;
 
 /**
- * Every kind of job Gradeline runs. The payload schemas here type enqueueJobs and
- * are re-checked when a job is claimed, because a row can outlive the code that wrote it.
+ * The queue's own kinds: `noop` does nothing (health checks, the queue benchmark). The
+ * domain's kinds are not known here: the composition root (lib/tasks.ts) hands the queue
+ * the registry it runs, and each room passes its own kinds to enqueueJobs (#8). Payload
+ * schemas type enqueueJobs and are re-checked when a job is claimed, because a row can
+ * outlive the code that wrote it.
  */
-export const jobKinds = {
-  // Does nothing: health checks and the queue benchmark.
+export const queueJobKinds = {
   noop: { payload: noopPayloadSchema, maxAttempts: 3 },
-  ...gradingJobKinds,
 } as const satisfies JobKindRegistry;
-
-export type JobKind = keyof typeof jobKinds;
-export type JobPayload<K extends JobKind> = z.infer<(typeof jobKinds)[K]["payload"]>;

@@ -18,7 +18,7 @@ import {
   createWorkerId,
   DEFAULT_CONCURRENCY,
   defineTask,
-  jobKinds,
+  queueJobKinds,
   runWorker,
   workerApplicationName,
   type TaskRegistry,
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   const sql = createSql(url, { max: Math.min(20, DEFAULT_CONCURRENCY + 3), applicationName: workerApplicationName(workerId) });
   const tasks: TaskRegistry = {
     noop: defineTask({
-      ...jobKinds.noop,
+      ...queueJobKinds.noop,
       handle: async (payload, { job, signal }) => {
         process.stdout.write(`start ${job.id} ${job.attempts}\n`);
         if (payload.label === "hold") await sleep(HOLD_MS, undefined, { signal }).catch(() => {});

@@ -5,7 +5,7 @@ import { createDatabaseIfMissing } from "../../lib/db/database-url";
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from "../../lib/db/embedded";
 import { applyMigrations } from "../../lib/db/migrate";
 import { createSql, type Sql } from "../../lib/db/sql";
-import { claimJobs, defineTask, enqueueJobs, jobKinds, workerApplicationName, type TaskRegistry } from "../../lib/queue";
+import { claimJobs, defineTask, enqueueJobs, queueJobKinds, workerApplicationName, type TaskRegistry } from "../../lib/queue";
 import { registerWorker } from "../../lib/queue/job-leases";
 import { freePort } from "../helpers/next-server";
 import { createGate, sleep, useWorkers, waitFor, waitForGate } from "../helpers/workers";
@@ -19,7 +19,7 @@ let url: string;
 let sql: Sql;
 const gate = createGate();
 const holdUntilGate: TaskRegistry = {
-  noop: defineTask({ ...jobKinds.noop, handle: (_payload, { signal }) => waitForGate(gate, signal) }),
+  noop: defineTask({ ...queueJobKinds.noop, handle: (_payload, { signal }) => waitForGate(gate, signal) }),
 };
 const workers = useWorkers(() => url);
 

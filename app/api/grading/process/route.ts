@@ -3,7 +3,8 @@ import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { CRON_DRAIN_BUDGET_MS, gradingConcurrency } from "@/lib/api/route-config";
 import { serverStoppingSignal } from "@/lib/api/server-stopping";
 import { drainsCanRegister, getSql } from "@/lib/db/server-sql";
-import { authorizeCronRequest, processGradingQueue } from "@/lib/grading/process-grading-queue";
+import { authorizeCronRequest } from "@/lib/api/cron-authorization";
+import { processGradingQueue } from "@/lib/grading/process-grading-queue";
 import { appTasks } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";

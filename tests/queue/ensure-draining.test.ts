@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ensureDraining } from "../../lib/grading/background-drain";
+import { ensureDraining } from "../../lib/queue/ensure-draining";
 import { defineTask } from "../../lib/queue/job-kinds";
 import { useTestDatabase } from "../helpers/db";
 

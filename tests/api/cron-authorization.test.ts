@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorizeCronRequest } from "../../lib/grading/process-grading-queue";
+import { authorizeCronRequest } from "../../lib/api/cron-authorization";
 
 describe("authorizeCronRequest (pure)", () => {
   it("accepts only the configured bearer secret", () => {

@@ -1,8 +1,6 @@
 import type { Sql } from "../db/sql";
-import { drainQueue, type DrainSummary } from "../queue/drain-queue";
-import type { TaskRegistry } from "../queue/job-kinds";
-
-export const DEFAULT_GRADING_CONCURRENCY = 8;
+import { DEFAULT_DRAIN_CONCURRENCY, drainQueue, type DrainSummary } from "./drain-queue";
+import type { TaskRegistry } from "./job-kinds";
 
 let running: Promise<void> | null = null;
 let moreWork = false;
@@ -38,7 +36,7 @@ export function ensureDraining(options: {
         sql: options.sql,
         tasks: options.tasks,
         timeBudgetMs,
-        concurrency: options.concurrency ?? DEFAULT_GRADING_CONCURRENCY,
+        concurrency: options.concurrency ?? DEFAULT_DRAIN_CONCURRENCY,
         register: options.register,
         signal: options.signal,
       });
