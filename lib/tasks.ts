@@ -1,11 +1,7 @@
 import { createGradingTasks } from "./grading/grading-tasks";
 import type { Rater } from "./grading/raters/rater";
 import { selectRater } from "./grading/raters/select-rater";
-import { gradingJobKinds } from "./grading/job-payloads";
-import { defineTask, queueJobKinds, type JobKindRegistry, type TaskRegistry } from "./queue/job-kinds";
-
-/** Every kind of job Gradeline runs: the queue's own and each room's. */
-export const appJobKinds = { ...queueJobKinds, ...gradingJobKinds } as const satisfies JobKindRegistry;
+import { defineTask, queueJobKinds, type TaskRegistry } from "./queue/job-kinds";
 
 /**
  * Every job kind's handler, as run by the worker script, the cron route and the
@@ -13,7 +9,7 @@ export const appJobKinds = { ...queueJobKinds, ...gradingJobKinds } as const sat
  */
 export function createAppTasks(rater: Rater = selectRater()) {
   return {
-    noop: defineTask({ ...appJobKinds.noop, handle: () => undefined }),
+    noop: defineTask({ ...queueJobKinds.noop, handle: () => undefined }),
     ...createGradingTasks(rater),
   } satisfies TaskRegistry;
 }

@@ -68,7 +68,7 @@ export function toErrorResponse(error: unknown): NextResponse {
   if (error instanceof DomainError) {
     const retryAfter = error instanceof ApiError ? error.retryAfterSeconds : undefined;
     const headers = retryAfter === undefined ? undefined : { "Retry-After": String(retryAfter) };
-    return NextResponse.json({ error: { code: error.code, message: error.message, ...error.details } }, { status: error.status, headers });
+    return NextResponse.json({ error: { ...error.details, code: error.code, message: error.message } }, { status: error.status, headers });
   }
   if (error instanceof ZodError) {
     return NextResponse.json({ error: { code: "bad_request", message: describeZodError(error) } }, { status: 400 });

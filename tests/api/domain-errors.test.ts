@@ -7,6 +7,7 @@ import { DocumentTextError } from "../../lib/documents/extract-text";
 import { AssignmentNotFoundError } from "../../lib/grading/create-submission";
 import { IdempotencyKeyReusedError } from "../../lib/grading/idempotency";
 import { OverrideError } from "../../lib/grading/overrides";
+import { MAX_SUBMISSION_LINES } from "../../lib/grading/schemas";
 import { splitLines } from "../../lib/grading/split-lines";
 import { UnknownJobKindError } from "../../lib/queue/enqueue-jobs";
 import { SessionInputError } from "../../lib/sessions/create-grading-session";
@@ -32,6 +33,7 @@ describe("domain errors carry their own status (#8)", () => {
     const cases: Array<[unknown, number, string]> = [
       [thrownBy(() => splitLines("x".repeat(2_000_000))), 413, "payload_too_large"],
       [thrownBy(() => splitLines("   ")), 422, "unprocessable"],
+      [thrownBy(() => splitLines(Array.from({ length: MAX_SUBMISSION_LINES + 1 }, (_, i) => `Line ${i}.`).join("\n"))), 422, "unprocessable"],
       [new AssignmentNotFoundError("No assignment with id a."), 404, "not_found"],
       [new OverrideError("No submission with id s.", "not_found"), 404, "not_found"],
       [new OverrideError("score must be between 1 and 5.", "invalid"), 422, "unprocessable"],
