@@ -36,14 +36,12 @@ import {
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
-import { runOutsideTsxCli } from "./signal-relay";
+import { REPEATED_SIGNAL_WINDOW_MS, runOutsideTsxCli } from "./signal-relay";
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
 const EXIT_JOBS_FAILED = 3;
-/** A repeat of the stop signal sooner than this is the same request delivered twice. */
-export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 
 function usageError(message: string): never {
   process.stderr.write(`process-grading-jobs: ${message}\nSee the header of scripts/process-grading-jobs.ts for the flags.\n`);

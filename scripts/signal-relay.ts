@@ -3,6 +3,8 @@ import { constants } from "node:os";
 import path from "node:path";
 
 const RELAUNCHED_ENV = "GRADELINE_OUTSIDE_TSX_CLI";
+/** A repeat of a stop signal sooner than this is the same request (a terminal's Ctrl-C and npm's forwarding both deliver it). */
+export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 /** Preload for a child that must stop itself (SIGTERM) when the parent relaying its signals dies. */
 export const STOP_WHEN_PARENT_EXITS = path.join(import.meta.dirname, "stop-when-parent-exits.mjs");
 

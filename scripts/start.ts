@@ -18,12 +18,10 @@ import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../lib/db/prepare-database";
-import { STOP_WHEN_PARENT_EXITS } from "./signal-relay";
+import { REPEATED_SIGNAL_WINDOW_MS, STOP_WHEN_PARENT_EXITS } from "./signal-relay";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-/** A repeat of a stop signal sooner than this is the same request (terminal + npm both deliver it). */
-const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 /** After a stop request, parts still running this long (past the worker's 20 s grace) are killed. */
 const STOP_DEADLINE_MS = 30_000;
 const args = new Set(process.argv.slice(2));

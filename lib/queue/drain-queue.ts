@@ -114,12 +114,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     }
     await runner.releaseBuffered();
     if (signal?.aborted) {
-      const graceMs = options.shutdownGraceMs ?? DEFAULT_DRAIN_SHUTDOWN_GRACE_MS;
-      const finished = await Promise.race([
-        runner.whenIdle().then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
-      ]);
-      if (!finished) await runner.releaseRunning("the drain was stopped before the job finished");
+      await runner.finishWithin(options.shutdownGraceMs ?? DEFAULT_DRAIN_SHUTDOWN_GRACE_MS, "the drain was stopped before the job finished");
     } else {
       await runner.whenIdle();
     }

@@ -279,6 +279,18 @@ export class JobRunner {
     return released;
   }
 
+  /**
+   * Shutdown's last step: lets the running handlers finish for up to `graceMs`, then aborts
+   * those still running and gives their jobs back (`reason` as their last error).
+   */
+  async finishWithin(graceMs: number, reason: string): Promise<void> {
+    const finished = await Promise.race([
+      this.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
+    if (!finished) await this.releaseRunning(reason);
+  }
+
   /** Aborts running handlers and gives their jobs back (attempt counted). */
   async releaseRunning(reason: string): Promise<number> {
     const ids: number[] = [];

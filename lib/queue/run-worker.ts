@@ -144,14 +144,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
     for (const timer of timers) clearInterval(timer);
     try {
       await runner.releaseBuffered();
-      const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-      const finished = await Promise.race([
-        runner.whenIdle().then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-      ]);
-      if (!finished) {
-        await runner.releaseRunning("worker shut down before the job finished");
-      }
+      await runner.finishWithin(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, "worker shut down before the job finished");
       clearInterval(heartbeatTimer);
       if (register) await unregisterWorker(sql, workerId);
     } catch (error) {
