@@ -183,6 +183,16 @@ async function main(): Promise<number> {
       return reporter.totals.failed > 0 ? EXIT_JOBS_FAILED : EXIT_OK;
     }
 
+    // Listening before the worker starts: a signal during start-up (it registers first) is a
+    // stop request too, not the default action that killed it still registered (#7).
+    const stopRequested = waitForStopSignal({
+      onFirst: (signal) => reporter.log(`${signal}: finishing running jobs (up to ${shutdownGraceMs} ms), giving back the rest…`),
+      onRepeat: (signal) => reporter.log(`${signal} again within a second: the same stop request, already stopping.`),
+      onForce: (signal) => {
+        reporter.log(`${signal} again: exiting now; the leases of running jobs expire by themselves.`);
+        process.exit(EXIT_ERROR);
+      },
+    });
     const worker = await runWorker({
       sql,
       tasks,
@@ -195,14 +205,7 @@ async function main(): Promise<number> {
       onEvent: reporter.onEvent,
     });
     reporter.start(`worker ${workerId} (concurrency ${concurrency}); Ctrl-C to stop`);
-    await waitForStopSignal({
-      onFirst: (signal) => reporter.log(`${signal}: finishing running jobs (up to ${shutdownGraceMs} ms), giving back the rest…`),
-      onRepeat: (signal) => reporter.log(`${signal} again within a second: the same stop request, already stopping.`),
-      onForce: (signal) => {
-        reporter.log(`${signal} again: exiting now; the leases of running jobs expire by themselves.`);
-        process.exit(EXIT_ERROR);
-      },
-    });
+    await stopRequested;
     await worker.stop();
     reporter.stop();
     const { released } = worker.stats;

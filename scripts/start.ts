@@ -112,11 +112,10 @@ async function main(): Promise<number> {
   }
   const results = await Promise.all(parts.map((part) => part.exited));
   if (!stoppedByUs) return first.code || 1;
-  // Asked to stop: a part that exited 0, was ended by the signal we passed on, or exited
-  // 128 + its number (next start exits 130 on SIGINT) stopped as asked.
+  // Asked to stop: a part that exited 0, or 128 + the signal's number (next start exits 130
+  // on SIGINT), stopped as asked. One the signal killed outright did not clean up.
   const askedCode = 128 + constants.signals[stopSignal ?? "SIGTERM"];
-  const stoppedAsAsked = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) =>
-    code === 0 || code === askedCode || (code === null && signal !== null);
+  const stoppedAsAsked = ({ code }: { code: number | null }) => code === 0 || code === askedCode;
   return !killedAtDeadline && results.every(stoppedAsAsked) ? 0 : 1;
 }
 

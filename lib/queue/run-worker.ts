@@ -84,18 +84,29 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
   };
 
   const register = options.register ?? true;
-  const registerNow = () =>
-    registerWorker(sql, workerId, hostname()).catch((error) => {
+  // Registrations in flight, so stop() can wait for them: one that committed after the
+  // unregister left a stopped worker's row behind (seen when Ctrl-C came within a second).
+  const registering = new Set<Promise<boolean>>();
+  const registerNow = async (): Promise<boolean> => {
+    if (stopping) return false;
+    const attempt = registerWorker(sql, workerId, hostname()).catch((error) => {
       emitError(error, "registering");
       return false;
     });
+    registering.add(attempt);
+    try {
+      return await attempt;
+    } finally {
+      registering.delete(attempt);
+    }
+  };
   // The listen callback also runs on every reconnect: register again then, since a long
   // enough outage gets a worker's row removed by the others.
   const listener = await sql.listen(NOTIFY_CHANNEL, wake, () => {
     wake();
     if (register) void registerNow();
   });
-  const registered = register && (await registerNow());
+  if (register) await registerNow();
 
   // The heartbeat outlives the other timers: a stopping worker still holds the leases of the jobs it waits for.
   const heartbeatTimer = setInterval(() => runner.heartbeat().catch((error) => emitError(error, "heartbeat")), Math.max(1000, leaseMs / 3));
@@ -146,7 +157,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
       await runner.releaseBuffered();
       await runner.finishWithin(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, "worker shut down before the job finished");
       clearInterval(heartbeatTimer);
-      if (register) await unregisterWorker(sql, workerId);
+      if (register) {
+        await Promise.all(registering);
+        await unregisterWorker(sql, workerId);
+      }
     } catch (error) {
       emitError(error, "shutting down");
     } finally {

@@ -267,6 +267,15 @@ describe("runWorker", () => {
     expect(await getJobRow(sql, id!)).toMatchObject({ status: "completed", attempts: 1 });
   });
 
+  it("a worker stopped right after it started leaves no registration behind (#7)", async () => {
+    for (let round = 0; round < 20; round++) {
+      const worker = await workers.start({ tasks, concurrency: 1 });
+      await worker.stop();
+      const rows = await db.current.sql`select worker_id from grading_workers where worker_id = ${worker.workerId}`;
+      expect(rows, `round ${round}`).toHaveLength(0);
+    }
+  });
+
   it("stop() gives back, as a counted attempt, a job still running when the shutdown timeout runs out", async () => {
     const [id] = await enqueue([{ kind: "gated", payload: { name: "stuck" } }]);
     const worker = await workers.start({ tasks, pollIntervalMs: 60_000, shutdownTimeoutMs: 200 });

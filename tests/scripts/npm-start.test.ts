@@ -1,7 +1,7 @@
 import { execSync } from "node:child_process";
 import { connect } from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
@@ -51,6 +51,14 @@ async function workerIds(): Promise<string[]> {
   return rows.map((row) => row.worker_id);
 }
 
+// Each test starts with an empty queue and no registered workers: jobs handed back by an
+// earlier test would keep this one's worker busy, and a row left by a killed worker would
+// be taken for this one's.
+beforeEach(async () => {
+  await db.current.sql`delete from grading_jobs`;
+  await db.current.sql`delete from grading_workers`;
+});
+
 let llm: FakeOpenAiServer;
 beforeAll(async () => {
   // An LLM that answers in a minute: whatever is rating when Ctrl-C comes is still running.
@@ -79,7 +87,6 @@ describe("npm start", () => {
   });
 
   it("Ctrl-C while the inline drain and the worker are mid-call and a live stream is open: both stop within their grace, every job handed back, exit 0 (#7)", async () => {
-    await db.current.sql`delete from grading_jobs`;
     const app = await npmStart({ OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: llm.url, GRADING_CONCURRENCY: "2" });
     const assignment = await createTestAssignment(db.current.sql);
     const stream = await fetch(`${app.url}/api/grade/stream`, {
@@ -129,11 +136,12 @@ describe("npm start", () => {
     // The worker listens for signals once it prints its headline.
     await waitFor("the worker's headline", () => app.output().includes("Ctrl-C to stop"), { timeoutMs: 20_000 });
     process.kill(app.child.pid!, "SIGKILL");
-    await waitFor("the port to close", async () => !(await isServing(app.url)), { timeoutMs: 30_000, intervalMs: 200 }).catch((error: Error) => {
+    const explain = (error: Error) => {
       const processes = execSync("ps -eo pid,ppid,pgid,stat,cmd | grep -E 'next-server|process-grading' | grep -v grep || true").toString();
       throw new Error(`${error.message}\n${app.output()}\n${processes}`);
-    });
-    await waitFor("the worker to deregister", async () => (await workerIds()).length === 0, { timeoutMs: 30_000, intervalMs: 200 });
+    };
+    await waitFor("the port to close", async () => !(await isServing(app.url)), { timeoutMs: 30_000, intervalMs: 200 }).catch(explain);
+    await waitFor("the worker to deregister", async () => (await workerIds()).length === 0, { timeoutMs: 30_000, intervalMs: 200 }).catch(explain);
   }, 90_000);
 
   it("when the worker dies, the web app is stopped too and npm start exits non-zero (#7)", async () => {
