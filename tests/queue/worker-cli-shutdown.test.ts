@@ -131,7 +131,9 @@ describe("the worker CLI stops cleanly", () => {
     expect((await jobStates(submissionId)).map((job) => job.status)).toEqual(["completed"]);
   });
 
-  it("Ctrl-C to the tsx CLI's process group reaches the worker once, through its relay: exit 0, job finished (#7)", async () => {
+  // The tsx CLI itself re-sends the signal when the relay's acknowledgement takes over 30 ms,
+  // so the worker may see it twice within a second: one stop request, never "exit now".
+  it("Ctrl-C to the tsx CLI's process group is one stop request for the worker: exit 0, job finished (#7)", async () => {
     const submissionId = await enqueueEssay(5, "tsx-group");
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "1"]);
@@ -139,7 +141,7 @@ describe("the worker CLI stops cleanly", () => {
     worker.signalGroup("SIGINT");
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(0);
-    expect(worker.output()).not.toMatch(/SIGINT again/);
+    expect(worker.output()).not.toMatch(/exiting now/);
     expect(await registeredWorkers()).toBe(0);
     expect((await jobStates(submissionId)).map((job) => job.status)).toEqual(["completed"]);
   });
