@@ -23,8 +23,8 @@
 import postgres from "postgres";
 import { ensureEmbeddedPostgres } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/migrate";
-import { createAssignment } from "../lib/grading/assignments";
-import type { Rubric } from "../lib/grading/schemas";
+import { createAssignment } from "../lib/assignments/assignments";
+import type { Rubric } from "../lib/assignments/rubric";
 import { ensureNextBuild } from "../tests/setup/build-next";
 import { readSse, startApp } from "../tests/helpers/next-server";
 import { startFakeOpenAiServer } from "../tests/support/fake-openai-server";

@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { createLocalRater } from "../lib/grading/raters/local-rater";
 import type { AssignmentContext } from "../lib/grading/raters/rater";
-import { LINES_PER_JOB, rubricSchema, type Rubric } from "../lib/grading/schemas";
-import { splitLines } from "../lib/grading/split-lines";
+import { LINES_PER_JOB } from "../lib/grading/schemas";
+import { rubricSchema, type Rubric } from "../lib/assignments/rubric";
+import { splitLines } from "../lib/submissions/split-lines";
 
 const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../shared/corpus");
 const ESSAYS_CSV = path.join(CORPUS_DIR, "ellipse-essays.csv");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getSql } from "@/lib/db/server-sql";
-import { getAssignmentContext } from "@/lib/grading/assignments";
+import { getAssignmentContext } from "@/lib/assignments/assignments";
 import type { AssignmentContext } from "@/lib/grading/raters/rater";
 
 /** The assignment for a page, or null for an unknown or malformed id (the page then calls notFound()). */

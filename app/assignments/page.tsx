@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { getSql } from "@/lib/db/server-sql";
-import { listAssignments } from "@/lib/grading/assignments";
+import { listAssignments } from "@/lib/assignments/assignments";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Assignments · Gradeline" };

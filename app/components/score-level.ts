@@ -1,7 +1,7 @@
 export type ScoreLevel = "weak" | "fair" | "good" | "strong";
 
 /**
- * Where a score sits on the rubric's scale, in the same bands lib/grading/overrides.ts
+ * Where a score sits on the rubric's scale, in the same bands lib/submissions/overrides.ts
  * uses to label a teacher's bare score, so a badge's colour and a label agree.
  */
 export function scoreLevel(score: number, scale: { min: number; max: number }): ScoreLevel {

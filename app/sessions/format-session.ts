@@ -1,4 +1,4 @@
-import type { SubmissionStatus } from "@/lib/grading/submission-state";
+import type { SubmissionStatus } from "@/lib/submissions/submission-state";
 import type { SessionStatus } from "@/lib/sessions/get-session-state";
 
 export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {

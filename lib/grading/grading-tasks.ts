@@ -1,14 +1,14 @@
 import type { Sql, SqlExecutor } from "../db/sql";
 import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
-import { getAssignmentContext } from "./assignments";
+import { getAssignmentContext } from "../assignments/assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
 import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits, storePhrases } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./record-ratings";
 import { billLlmCall } from "./record-llm-call";
 import { submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
-import { listRatingsSince } from "./submission-state";
+import { listRatingsSince } from "../submissions/submission-state";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
   const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`

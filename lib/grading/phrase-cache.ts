@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SqlExecutor } from "../db/sql";
-import { lineRatingSchema, type LineRating, type Rubric } from "./schemas";
+import { lineRatingSchema, type LineRating } from "./schemas";
+import type { Rubric } from "../assignments/rubric";
 
 /** Bump when normalisation or the key's parts change: every old entry then misses. */
 const CACHE_KEY_VERSION = "1";

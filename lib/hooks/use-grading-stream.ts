@@ -1,14 +1,14 @@
 "use client";
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { followSubmission, fetchSubmissionSnapshot, type GradingTransport } from "@/lib/hooks/follow-submission";
-import { reduceGradingStream, type SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
-import type { OpenLiveChannel } from "@/lib/hooks/live-channel";
-import { openEventSourceChannel } from "@/lib/hooks/open-event-source-channel";
-import { openRealtimeChannel, realtimeConfig } from "@/lib/hooks/open-realtime-channel";
-import { errorMessageOf, requestJson } from "@/lib/hooks/request-json";
+import { followSubmission, fetchSubmissionSnapshot, type GradingTransport } from "@/lib/live/follow-submission";
+import { reduceGradingStream, type SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
+import type { OpenLiveChannel } from "@/lib/live/live-channel";
+import { openEventSourceChannel } from "@/lib/live/open-event-source-channel";
+import { openRealtimeChannel, realtimeConfig } from "@/lib/live/open-realtime-channel";
+import { errorMessageOf, requestJson } from "@/lib/client/request-json";
 
-export type { GradingTransport } from "@/lib/hooks/follow-submission";
+export type { GradingTransport } from "@/lib/live/follow-submission";
 
 export interface GradingStream {
   state: SubmissionSnapshot;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { estimateSecondsLeft, type ProgressSample } from "@/lib/hooks/estimate-seconds-left";
+import { estimateSecondsLeft, type ProgressSample } from "@/lib/live/estimate-seconds-left";
 
 const TICK_MS = 1_000;
 

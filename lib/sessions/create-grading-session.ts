@@ -1,10 +1,10 @@
 import type { Sql } from "../db/sql";
-import { getAssignmentContext } from "../grading/assignments";
-import { AssignmentNotFoundError, insertSubmission } from "../grading/create-submission";
-import { assertSameRequest, type IdempotencyClaim } from "../grading/idempotency";
+import { getAssignmentContext } from "../assignments/assignments";
+import { AssignmentNotFoundError, insertSubmission } from "../submissions/create-submission";
+import { assertSameRequest, type IdempotencyClaim } from "../submissions/idempotency";
 import { recordPhraseHits } from "../grading/phrase-cache";
 import type { Rater } from "../grading/raters/rater";
-import { splitLines, SubmissionTextError } from "../grading/split-lines";
+import { splitLines, SubmissionTextError } from "../submissions/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
 import { DomainError } from "../domain-error";
 

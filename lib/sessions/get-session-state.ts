@@ -1,6 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
-import type { Rubric } from "../grading/schemas";
-import { deriveSubmissionStatus, effectiveOverallScore, type SubmissionStatus } from "../grading/submission-state";
+import type { Rubric } from "../assignments/rubric";
+import { deriveSubmissionStatus, effectiveOverallScore, type SubmissionStatus } from "../submissions/submission-state";
 
 export type SessionStatus = "pending" | "grading" | "completed" | "completed_with_failures";
 

@@ -1,7 +1,7 @@
 import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream } from "../api/event-stream";
 import type { Sql } from "../db/sql";
-import { ANY_SUBMISSION, subscribeToSubmissionEvents } from "../grading/submission-events";
+import { ANY_SUBMISSION, subscribeToSubmissionEvents } from "../submissions/submission-events";
 import { getSessionState } from "./get-session-state";
 
 const DEBOUNCE_MS = 250;

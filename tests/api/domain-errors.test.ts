@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError, toErrorResponse } from "../../lib/api/errors";
 import { DocumentTextError } from "../../lib/documents/extract-text";
-import { AssignmentNotFoundError } from "../../lib/grading/create-submission";
-import { IdempotencyKeyReusedError } from "../../lib/grading/idempotency";
-import { OverrideError } from "../../lib/grading/overrides";
-import { MAX_SUBMISSION_LINES } from "../../lib/grading/schemas";
-import { splitLines } from "../../lib/grading/split-lines";
+import { AssignmentNotFoundError } from "../../lib/submissions/create-submission";
+import { IdempotencyKeyReusedError } from "../../lib/submissions/idempotency";
+import { OverrideError } from "../../lib/submissions/overrides";
+import { MAX_SUBMISSION_LINES } from "../../lib/submissions/split-lines";
+import { splitLines } from "../../lib/submissions/split-lines";
 import { UnknownJobKindError } from "../../lib/queue/enqueue-jobs";
 import { SessionInputError } from "../../lib/sessions/create-grading-session";
 

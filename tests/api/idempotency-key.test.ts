@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprintRequest } from "../../lib/api/idempotency-key";
-import { createSubmissionBodySchema } from "../../lib/grading/schemas";
+import { createSubmissionBodySchema } from "../../lib/submissions/submission-body";
 import { countRows, useTestDatabase } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { readSse, startApp, type ParsedSseEvent, type RunningApp } from "../helpers/next-server";

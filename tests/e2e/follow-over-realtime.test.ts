@@ -1,9 +1,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import { recordLineRatings } from "../../lib/grading/record-ratings";
-import { getSubmissionState } from "../../lib/grading/submission-state";
+import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, identityOnlyRater, makeEssay } from "../helpers/grading";
@@ -13,7 +13,7 @@ import { startFakeRealtimeServer, type FakeRealtimeServer } from "../support/fak
 import { chromiumAvailable, launchBrowser } from "./support/browser";
 import { channelReportsOf, errorsOf, lastTransport, openFollowPage, transportsOf, type FollowPage } from "./support/follow-harness-page";
 
-// lib/hooks/follow-submission.ts with lib/hooks/open-realtime-channel.ts (supabase-js in
+// lib/live/follow-submission.ts with lib/live/open-realtime-channel.ts (supabase-js in
 // Chromium) against a local Phoenix-channel server on a real WebSocket, and `next start`
 // for the refetches. The test plays the database's broadcast trigger: it writes a
 // rating with the product's code, then broadcasts on the submission's channel.

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import { recordLineRatings } from "../../lib/grading/record-ratings";
 import { createAppTasks } from "../../lib/tasks";
@@ -11,7 +11,7 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-op
 import { chromiumAvailable, launchBrowser } from "./support/browser";
 import { channelReportsOf, errorsOf, lastTransport, openFollowPage, transportsOf, type FollowPage } from "./support/follow-harness-page";
 
-// lib/hooks/follow-submission.ts with lib/hooks/open-event-source-channel.ts, in Chromium,
+// lib/live/follow-submission.ts with lib/live/open-event-source-channel.ts, in Chromium,
 // against `next start`: SSE from Postgres LISTEN/NOTIFY, polling while the stream is down.
 
 const canRun = chromiumAvailable();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { updateAssignmentRubric } from "../../lib/grading/assignments";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { updateAssignmentRubric } from "../../lib/assignments/assignments";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
-import { getSubmissionState } from "../../lib/grading/submission-state";
+import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay, testRubric } from "../helpers/grading";

@@ -3,7 +3,8 @@ import { createLocalRater, LOCAL_RATER_ID } from "../../lib/grading/raters/local
 import { matchCriterion } from "../../lib/grading/raters/local/match-criterion";
 import { scoreOnScale } from "../../lib/grading/raters/local/score-on-scale";
 import type { AssignmentContext } from "../../lib/grading/raters/rater";
-import { lineRatingSchema, rubricSchema, submissionGradeSchema, type Rubric, type SubmissionLine } from "../../lib/grading/schemas";
+import { lineRatingSchema, submissionGradeSchema, type SubmissionLine } from "../../lib/grading/schemas";
+import { rubricSchema, type Rubric } from "../../lib/assignments/rubric";
 
 function criterion(id: string, name: string, description = "") {
   return {

@@ -5,7 +5,8 @@ import { createOpenAiRater, InvalidLlmAnswerError, type OpenAiRaterOptions } fro
 import { ESSAY_CONTEXT_MAX_CHARS, essayContextWindow } from "../../lib/grading/raters/openai-prompts";
 import { selectRater } from "../../lib/grading/raters/select-rater";
 import type { AssignmentContext } from "../../lib/grading/raters/rater";
-import { rubricSchema, type LineRating, type SubmissionLine } from "../../lib/grading/schemas";
+import { rubricSchema } from "../../lib/assignments/rubric";
+import type { LineRating, SubmissionLine } from "../../lib/grading/schemas";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
 const API_KEY = "sk-test-fake-key";

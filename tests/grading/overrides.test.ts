@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
-import { OverrideError, setCriterionOverride, setLineOverride } from "../../lib/grading/overrides";
+import { createSubmission } from "../../lib/submissions/create-submission";
+import { OverrideError, setCriterionOverride, setLineOverride } from "../../lib/submissions/overrides";
 import { normalizePhrase } from "../../lib/grading/phrase-cache";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
-import { getSubmissionState } from "../../lib/grading/submission-state";
+import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay } from "../helpers/grading";

@@ -8,7 +8,8 @@ import {
   phraseCacheKey,
   storePhrases,
 } from "../../lib/grading/phrase-cache";
-import type { LineRating, Rubric } from "../../lib/grading/schemas";
+import type { LineRating } from "../../lib/grading/schemas";
+import type { Rubric } from "../../lib/assignments/rubric";
 import { countRows, useTestDatabase } from "../helpers/db";
 
 const db = useTestDatabase();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
-import { resumeSubmissionGrading } from "../../lib/grading/retry-submission";
-import { deriveSubmissionStatus, effectiveOverallScore, getSubmissionState } from "../../lib/grading/submission-state";
+import { resumeSubmissionGrading } from "../../lib/submissions/retry-submission";
+import { deriveSubmissionStatus, effectiveOverallScore, getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay } from "../helpers/grading";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_LINES } from "../../lib/grading/schemas";
-import { LONG_LINE_CHARS, splitLines, SubmissionTextError } from "../../lib/grading/split-lines";
+import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_LINES } from "../../lib/submissions/split-lines";
+import { LONG_LINE_CHARS, splitLines, SubmissionTextError } from "../../lib/submissions/split-lines";
 
 describe("splitLines (pure)", () => {
   it("gives one line per written line, drops blank lines, and keeps offsets into the text", () => {

@@ -1,6 +1,6 @@
-import { createAssignment } from "../../lib/grading/assignments";
+import { createAssignment } from "../../lib/assignments/assignments";
 import type { Rater } from "../../lib/grading/raters/rater";
-import type { Rubric } from "../../lib/grading/schemas";
+import type { Rubric } from "../../lib/assignments/rubric";
 import type { Sql } from "../../lib/db/sql";
 import { drainQueue } from "../../lib/queue/drain-queue";
 import type { TaskRegistry } from "../../lib/queue/job-kinds";

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSubmission } from "../../lib/grading/create-submission";
+import { createSubmission } from "../../lib/submissions/create-submission";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { useTestDatabase } from "../helpers/db";
 import { useProcessGroups, type GroupProcess } from "../helpers/process-group";

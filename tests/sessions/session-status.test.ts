@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SubmissionStatus } from "../../lib/grading/submission-state";
+import type { SubmissionStatus } from "../../lib/submissions/submission-state";
 import { deriveSessionStatus } from "../../lib/sessions/get-session-state";
 
 const counts = (partial: Partial<Record<SubmissionStatus, number>>): Record<SubmissionStatus, number> => ({

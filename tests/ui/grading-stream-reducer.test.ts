@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { effectiveOverallScore, type LineRatingView } from "@/lib/grading/submission-state";
-import { estimateSecondsLeft } from "@/lib/hooks/estimate-seconds-left";
+import { effectiveOverallScore, type LineRatingView } from "@/lib/submissions/submission-state";
+import { estimateSecondsLeft } from "@/lib/live/estimate-seconds-left";
 import {
   lastRatingSeq,
   reduceGradingStream,
   type GradingStreamEvent,
   type SubmissionGradeView,
   type SubmissionSnapshot,
-} from "@/lib/hooks/grading-stream-reducer";
+} from "@/lib/live/grading-stream-reducer";
 
 const LINE_COUNT = 4;
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { getSql } from "@/lib/db/server-sql";
-import { assignmentBodySchema, createAssignment, listAssignments } from "@/lib/grading/assignments";
+import { assignmentBodySchema, createAssignment, listAssignments } from "@/lib/assignments/assignments";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { loadAssignment } from "@/app/assignments/load-assignment";
-import { RubricTable } from "@/app/components/rubric-table";
+import { RubricTable } from "@/app/assignments/[id]/rubric-table";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Assignment · Gradeline" };

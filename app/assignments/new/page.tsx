@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AssignmentForm } from "@/app/components/assignment-form";
+import { AssignmentForm } from "@/app/assignments/assignment-form";
 
 export const metadata: Metadata = { title: "New assignment · Gradeline" };
 

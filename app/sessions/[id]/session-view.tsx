@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { SubmissionStatus } from "@/lib/grading/submission-state";
+import type { SubmissionStatus } from "@/lib/submissions/submission-state";
 import { useSessionStream, type SessionSnapshot, type SessionTransport } from "@/lib/hooks/use-session-stream";
 import { pluralize, SESSION_STATUS_LABELS } from "../format-session";
 import shared from "../sessions.module.css";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { SubmissionStatus } from "@/lib/grading/submission-state";
+import type { SubmissionStatus } from "@/lib/submissions/submission-state";
 import type { SessionSnapshot } from "@/lib/hooks/use-session-stream";
 import { formatScore, STUDENT_STATUS_LABELS } from "../format-session";
 import shared from "../sessions.module.css";

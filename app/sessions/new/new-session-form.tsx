@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from "react";
-import { newIdempotencyKey } from "@/lib/hooks/new-idempotency-key";
+import { newIdempotencyKey } from "@/lib/client/new-idempotency-key";
 import { formatFileSize, pluralize } from "../format-session";
 import shared from "../sessions.module.css";
 import styles from "./new-session.module.css";

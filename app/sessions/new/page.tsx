@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getSql } from "@/lib/db/server-sql";
-import { listAssignments } from "@/lib/grading/assignments";
+import { listAssignments } from "@/lib/assignments/assignments";
 import styles from "../sessions.module.css";
 import { NewSessionForm, type AssignmentOption } from "./new-session-form";
 

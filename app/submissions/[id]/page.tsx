@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { SubmissionLiveView } from "@/app/components/submission-live-view";
+import { SubmissionLiveView } from "@/app/submissions/[id]/submission-live-view";
 import { getSql } from "@/lib/db/server-sql";
-import { getAssignmentContext } from "@/lib/grading/assignments";
-import { getSubmissionState } from "@/lib/grading/submission-state";
-import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
+import { getAssignmentContext } from "@/lib/assignments/assignments";
+import { getSubmissionState } from "@/lib/submissions/submission-state";
+import type { SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
 
 export const dynamic = "force-dynamic";
 

@@ -1,13 +1,7 @@
 import { z } from "zod";
 import { coerceError } from "../../queue/errors";
-import {
-  lineRatingSchema,
-  submissionGradeSchema,
-  type LineRating,
-  type Rubric,
-  type SubmissionGrade,
-  type SubmissionLine,
-} from "../schemas";
+import { lineRatingSchema, submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "../schemas";
+import type { Rubric } from "../../assignments/rubric";
 
 // The wire shapes of openai-prompts.ts's response formats. Extra keys are ignored; every
 // rule the schema cannot state (count, indices, scale, criterion ids) is checked below.

@@ -1,4 +1,5 @@
-import type { LineRating, Rubric, SubmissionLine } from "../schemas";
+import type { LineRating, SubmissionLine } from "../schemas";
+import type { Rubric } from "../../assignments/rubric";
 import type { AssignmentContext, GradeSubmissionInput } from "./rater";
 
 /**

@@ -1,4 +1,5 @@
-import type { LineRating, Rubric, SubmissionGrade, SubmissionLine } from "../schemas";
+import type { LineRating, SubmissionGrade, SubmissionLine } from "../schemas";
+import type { Rubric } from "../../assignments/rubric";
 
 export interface AssignmentContext {
   id: string;

@@ -6,7 +6,7 @@ import type { HarnessEntry } from "./follow-harness";
 const root = path.resolve(import.meta.dirname, "../../..");
 let bundle: Promise<string> | null = null;
 
-/** follow-harness.ts and the app's lib/hooks it imports, bundled for the browser once per test file. */
+/** follow-harness.ts and the app's lib/live modules it imports, bundled for the browser once per test file. */
 function followHarnessBundle(): Promise<string> {
   bundle ??= build({
     entryPoints: [path.join(import.meta.dirname, "follow-harness.ts")],

@@ -4,11 +4,11 @@
  * EventSource and WebSocket. It records what the follower reports and what the live
  * channel tells it, so a test can read them with page.evaluate.
  */
-import { fetchSubmissionSnapshot, followSubmission, type GradingTransport } from "@/lib/hooks/follow-submission";
-import { reduceGradingStream, type GradingStreamEvent, type SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
-import type { OpenLiveChannel } from "@/lib/hooks/live-channel";
-import { openEventSourceChannel } from "@/lib/hooks/open-event-source-channel";
-import { openRealtimeChannel, type RealtimeConfig } from "@/lib/hooks/open-realtime-channel";
+import { fetchSubmissionSnapshot, followSubmission, type GradingTransport } from "@/lib/live/follow-submission";
+import { reduceGradingStream, type GradingStreamEvent, type SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
+import type { OpenLiveChannel } from "@/lib/live/live-channel";
+import { openEventSourceChannel } from "@/lib/live/open-event-source-channel";
+import { openRealtimeChannel, type RealtimeConfig } from "@/lib/live/open-realtime-channel";
 
 export type HarnessEntry = { at: number } & (
   | { kind: "transport"; transport: GradingTransport }

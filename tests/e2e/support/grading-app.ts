@@ -1,4 +1,4 @@
-import { createAssignment } from "../../../lib/grading/assignments";
+import { createAssignment } from "../../../lib/assignments/assignments";
 import type { Sql } from "../../../lib/db/sql";
 import { testRubric } from "../../helpers/grading";
 import { startApp, type RunningApp } from "../../helpers/next-server";

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { ApiError, readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseUuid } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { assignmentBodySchema, getAssignmentContext, updateAssignment } from "@/lib/grading/assignments";
+import { assignmentBodySchema, getAssignmentContext, updateAssignment } from "@/lib/assignments/assignments";
 
 export const dynamic = "force-dynamic";
 

@@ -3,10 +3,10 @@ import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
-import { createSubmission } from "@/lib/grading/create-submission";
-import { createSubmissionBodySchema } from "@/lib/grading/schemas";
+import { createSubmission } from "@/lib/submissions/create-submission";
+import { createSubmissionBodySchema } from "@/lib/submissions/submission-body";
 import { SSE_HEADERS } from "@/lib/api/event-stream";
-import { streamSubmissionEvents } from "@/lib/grading/submission-events";
+import { streamSubmissionEvents } from "@/lib/submissions/submission-events";
 import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { getSubmissionState } from "@/lib/grading/submission-state";
+import { getSubmissionState } from "@/lib/submissions/submission-state";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { loadAssignment } from "@/app/assignments/load-assignment";
-import { AssignmentForm } from "@/app/components/assignment-form";
+import { AssignmentForm } from "@/app/assignments/assignment-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Edit assignment · Gradeline" };

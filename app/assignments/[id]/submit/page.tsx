@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { loadAssignment } from "@/app/assignments/load-assignment";
-import { SubmitEssayForm } from "@/app/components/submit-essay-form";
+import { SubmitEssayForm } from "@/app/assignments/[id]/submit/submit-essay-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Submit an essay · Gradeline" };

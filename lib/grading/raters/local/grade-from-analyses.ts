@@ -1,4 +1,5 @@
-import type { CriterionScore, LineRating, Rubric, RubricCriterion, SubmissionGrade } from "../../schemas";
+import type { CriterionScore, LineRating, SubmissionGrade } from "../../schemas";
+import type { Rubric, RubricCriterion } from "../../../assignments/rubric";
 import type { Finding, LineAnalysis } from "./analyze-lines";
 import { FINDING_KINDS, FINDING_KIND_INFO, type FindingKind } from "./finding-kinds";
 import { findCriterion, isHolisticCriterion } from "./match-criterion";

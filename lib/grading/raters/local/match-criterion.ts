@@ -1,4 +1,4 @@
-import type { Rubric, RubricCriterion } from "../../schemas";
+import type { Rubric, RubricCriterion } from "../../../assignments/rubric";
 import { FINDING_KIND_INFO, type FindingKind } from "./finding-kinds";
 
 /** The criterion a kind of finding bears on most, or the first criterion (rubrics tend to lead with the main one). */

@@ -1,4 +1,5 @@
-import type { LineRating, Rubric } from "../../schemas";
+import type { LineRating } from "../../schemas";
+import type { Rubric } from "../../../assignments/rubric";
 import type { LineAnalysis } from "./analyze-lines";
 import { describeFindings } from "./describe-findings";
 import { FINDING_KINDS, FINDING_KIND_INFO, type FindingKind } from "./finding-kinds";

@@ -1,4 +1,4 @@
-import type { Rubric } from "../../schemas";
+import type { Rubric } from "../../../assignments/rubric";
 
 type Scale = Rubric["scale"];
 

@@ -2,8 +2,8 @@ import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
 import { parseLastEventId, SSE_HEADERS } from "@/lib/api/event-stream";
-import { streamSubmissionEvents } from "@/lib/grading/submission-events";
-import { getSubmissionSummary } from "@/lib/grading/submission-state";
+import { streamSubmissionEvents } from "@/lib/submissions/submission-events";
+import { getSubmissionSummary } from "@/lib/submissions/submission-state";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;

@@ -3,8 +3,8 @@ import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { resumeSubmissionGrading } from "@/lib/grading/retry-submission";
-import { getSubmissionSummary } from "@/lib/grading/submission-state";
+import { resumeSubmissionGrading } from "@/lib/submissions/retry-submission";
+import { getSubmissionSummary } from "@/lib/submissions/submission-state";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { criterionOverrideBodySchema, setCriterionOverride } from "@/lib/grading/overrides";
+import { criterionOverrideBodySchema, setCriterionOverride } from "@/lib/submissions/overrides";
 
 export const dynamic = "force-dynamic";
 

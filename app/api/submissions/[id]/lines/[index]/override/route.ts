@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseLineIndex, parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
-import { lineOverrideBodySchema, setLineOverride } from "@/lib/grading/overrides";
+import { lineOverrideBodySchema, setLineOverride } from "@/lib/submissions/overrides";
 import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";

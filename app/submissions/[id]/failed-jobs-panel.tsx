@@ -1,8 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import type { SubmissionErrorView } from "@/lib/hooks/grading-stream-reducer";
-import { errorMessageOf } from "@/lib/hooks/request-json";
+import type { SubmissionErrorView } from "@/lib/live/grading-stream-reducer";
+import { errorMessageOf } from "@/lib/client/request-json";
 
 const kindText: Record<string, string> = { rate_lines: "Rating lines", grade_submission: "Scoring the rubric" };
 

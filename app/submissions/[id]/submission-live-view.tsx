@@ -1,16 +1,16 @@
 "use client";
 
 import { useCallback, useMemo } from "react";
-import { FailedJobsPanel } from "@/app/components/failed-jobs-panel";
-import { GradeSummary } from "@/app/components/grade-summary";
-import { GradingProgress } from "@/app/components/grading-progress";
-import { LineRatingRow } from "@/app/components/line-rating-row";
-import type { OverrideValues } from "@/app/components/override-form";
-import { RaterSummary } from "@/app/components/rater-summary";
-import { TransportBadge } from "@/app/components/transport-badge";
-import type { Rubric } from "@/lib/grading/schemas";
-import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
-import { requestJson } from "@/lib/hooks/request-json";
+import { FailedJobsPanel } from "@/app/submissions/[id]/failed-jobs-panel";
+import { GradeSummary } from "@/app/submissions/[id]/grade-summary";
+import { GradingProgress } from "@/app/submissions/[id]/grading-progress";
+import { LineRatingRow } from "@/app/submissions/[id]/line-rating-row";
+import type { OverrideValues } from "@/app/submissions/[id]/override-form";
+import { RaterSummary } from "@/app/submissions/[id]/rater-summary";
+import { TransportBadge } from "@/app/submissions/[id]/transport-badge";
+import type { Rubric } from "@/lib/assignments/rubric";
+import type { SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
+import { requestJson } from "@/lib/client/request-json";
 import { useGradingStream } from "@/lib/hooks/use-grading-stream";
 
 interface SubmissionLiveViewProps {

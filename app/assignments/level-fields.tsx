@@ -1,5 +1,5 @@
 import { describedBy, FieldError } from "@/app/components/field-error";
-import type { DraftErrors, LevelDraft } from "@/lib/hooks/assignment-draft";
+import type { DraftErrors, LevelDraft } from "@/lib/assignments/assignment-draft";
 
 interface LevelFieldsProps {
   level: LevelDraft;

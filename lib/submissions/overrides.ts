@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
-import { getAssignmentContext } from "./assignments";
-import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey } from "./phrase-cache";
-import type { Rater } from "./raters/rater";
-import type { LineRating } from "./schemas";
+import { getAssignmentContext } from "../assignments/assignments";
+import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey } from "../grading/phrase-cache";
+import type { Rater } from "../grading/raters/rater";
+import type { LineRating } from "../grading/schemas";
 import { DomainError } from "../domain-error";
 
 export const lineOverrideBodySchema = z.object({

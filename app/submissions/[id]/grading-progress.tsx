@@ -1,8 +1,8 @@
 "use client";
 
-import { formatSecondsLeft } from "@/lib/hooks/estimate-seconds-left";
+import { formatSecondsLeft } from "@/lib/live/estimate-seconds-left";
 import { useSecondsLeft } from "@/lib/hooks/use-seconds-left";
-import type { SubmissionStatus } from "@/lib/grading/submission-state";
+import type { SubmissionStatus } from "@/lib/submissions/submission-state";
 
 interface GradingProgressProps {
   rated: number;

@@ -1,4 +1,4 @@
-import { rubricSchema, type Rubric } from "@/lib/grading/schemas";
+import { rubricSchema, type Rubric } from "@/lib/assignments/rubric";
 
 /** A rubric form's contents: numbers stay strings while typed, so "" and "3." are allowed mid-edit. */
 export interface LevelDraft {

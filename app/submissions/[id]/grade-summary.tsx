@@ -1,8 +1,8 @@
-import { OverrideForm, type OverrideValues } from "@/app/components/override-form";
+import { OverrideForm, type OverrideValues } from "@/app/submissions/[id]/override-form";
 import { ScoreBadge } from "@/app/components/score-badge";
 import { formatScore } from "@/app/components/score-level";
-import type { Rubric } from "@/lib/grading/schemas";
-import type { SubmissionGradeView, SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
+import type { Rubric } from "@/lib/assignments/rubric";
+import type { SubmissionGradeView, SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
 
 interface GradeSummaryProps {
   grade: SubmissionGradeView;

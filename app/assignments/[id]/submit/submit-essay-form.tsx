@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { describedBy, FieldError } from "@/app/components/field-error";
-import { MAX_SUBMISSION_BYTES } from "@/lib/grading/schemas";
-import { newIdempotencyKey } from "@/lib/hooks/new-idempotency-key";
-import { errorMessageOf, requestJson } from "@/lib/hooks/request-json";
+import { MAX_SUBMISSION_BYTES } from "@/lib/submissions/split-lines";
+import { newIdempotencyKey } from "@/lib/client/new-idempotency-key";
+import { errorMessageOf, requestJson } from "@/lib/client/request-json";
 
 interface Problems {
   studentName?: string;

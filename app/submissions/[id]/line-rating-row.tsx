@@ -1,7 +1,7 @@
 import { memo } from "react";
-import { OverrideForm, type OverrideValues } from "@/app/components/override-form";
+import { OverrideForm, type OverrideValues } from "@/app/submissions/[id]/override-form";
 import { ScoreBadge } from "@/app/components/score-badge";
-import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
+import type { SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
 
 type LineView = SubmissionSnapshot["lines"][number];
 

@@ -1,5 +1,5 @@
 import { ScoreBadge } from "@/app/components/score-badge";
-import type { Rubric } from "@/lib/grading/schemas";
+import type { Rubric } from "@/lib/assignments/rubric";
 
 /** A rubric read-only: each criterion with its levels, lowest first. */
 export function RubricTable({ rubric }: { rubric: Rubric }) {

@@ -1,4 +1,4 @@
-import type { GradingStreamEvent } from "@/lib/hooks/grading-stream-reducer";
+import type { GradingStreamEvent } from "@/lib/live/grading-stream-reducer";
 
 /** What a live channel tells the follower; each transport uses the callbacks it can fill. */
 export interface LiveChannelHandlers {

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
-import { CriterionFieldset } from "@/app/components/criterion-fieldset";
+import { CriterionFieldset } from "@/app/assignments/criterion-fieldset";
 import { describedBy, FieldError } from "@/app/components/field-error";
 import {
   describeDraftPath,
@@ -15,8 +15,8 @@ import {
   type AssignmentBodyInput,
   type AssignmentDraft,
   type DraftErrors,
-} from "@/lib/hooks/assignment-draft";
-import { errorMessageOf, requestJson } from "@/lib/hooks/request-json";
+} from "@/lib/assignments/assignment-draft";
+import { errorMessageOf, requestJson } from "@/lib/client/request-json";
 
 interface AssignmentFormProps {
   /** Set when editing: the form PUTs instead of POSTing. */

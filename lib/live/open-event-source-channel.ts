@@ -1,5 +1,5 @@
-import type { GradingStreamEvent } from "@/lib/hooks/grading-stream-reducer";
-import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/hooks/live-channel";
+import type { GradingStreamEvent } from "@/lib/live/grading-stream-reducer";
+import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/live/live-channel";
 
 const parse = (event: Event): unknown => JSON.parse((event as MessageEvent<string>).data);
 

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from "../db/sql";
-import type { AssignmentContext } from "./raters/rater";
+import type { AssignmentContext } from "../grading/raters/rater";
 import { z } from "zod";
-import { rubricSchema, type Rubric } from "./schemas";
+import { rubricSchema, type Rubric } from "./rubric";
 
 interface AssignmentRow {
   id: string;

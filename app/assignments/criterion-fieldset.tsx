@@ -1,6 +1,6 @@
 import { describedBy, FieldError } from "@/app/components/field-error";
-import { LevelFields } from "@/app/components/level-fields";
-import { MAX_LEVELS, MIN_LEVELS, newLevel, renameCriterion, type CriterionDraft, type DraftErrors } from "@/lib/hooks/assignment-draft";
+import { LevelFields } from "@/app/assignments/level-fields";
+import { MAX_LEVELS, MIN_LEVELS, newLevel, renameCriterion, type CriterionDraft, type DraftErrors } from "@/lib/assignments/assignment-draft";
 
 interface CriterionFieldsetProps {
   criterion: CriterionDraft;

@@ -1,4 +1,4 @@
-import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/hooks/live-channel";
+import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/live/live-channel";
 
 export interface RealtimeConfig {
   url: string;

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from "../db/sql";
-import type { CriterionScore } from "./schemas";
+import type { CriterionScore } from "../grading/schemas";
 
 export type SubmissionStatus = "pending" | "grading" | "graded" | "failed";
 

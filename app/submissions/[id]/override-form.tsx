@@ -2,7 +2,7 @@
 
 import { useId, useState, type FormEvent } from "react";
 import { formatScore } from "@/app/components/score-level";
-import { errorMessageOf } from "@/lib/hooks/request-json";
+import { errorMessageOf } from "@/lib/client/request-json";
 
 export interface OverrideValues {
   score: number;

@@ -1,8 +1,8 @@
 import type { Sql } from "../db/sql";
 import { enqueueJobs } from "../queue/enqueue-jobs";
 import { rateLinesJobs } from "./create-submission";
-import { gradingJobKinds } from "./job-payloads";
-import { gradeSubmissionDedupeKey } from "./record-ratings";
+import { gradingJobKinds } from "../grading/job-payloads";
+import { gradeSubmissionDedupeKey } from "../grading/record-ratings";
 
 export interface ResumeResult {
   /** Failed jobs given fresh attempts. */

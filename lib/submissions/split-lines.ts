@@ -1,5 +1,9 @@
 import { DomainError } from "../domain-error";
-import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_LINES, type SubmissionLine } from "./schemas";
+import type { SubmissionLine } from "../grading/schemas";
+
+/** The limits a submission's text must keep; the submit form checks the same ones. */
+export const MAX_SUBMISSION_BYTES = 100 * 1024;
+export const MAX_SUBMISSION_LINES = 400;
 
 /** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
 export const LONG_LINE_CHARS = 220;

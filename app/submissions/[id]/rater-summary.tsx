@@ -1,4 +1,4 @@
-import type { SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
+import type { SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 

@@ -1,6 +1,6 @@
-import { isFinalStatus, lastRatingSeq, type GradingStreamEvent, type SubmissionSnapshot } from "@/lib/hooks/grading-stream-reducer";
-import type { LiveChannel, OpenLiveChannel } from "@/lib/hooks/live-channel";
-import { errorMessageOf, RequestError, requestJson } from "@/lib/hooks/request-json";
+import { isFinalStatus, lastRatingSeq, type GradingStreamEvent, type SubmissionSnapshot } from "@/lib/live/grading-stream-reducer";
+import type { LiveChannel, OpenLiveChannel } from "@/lib/live/live-channel";
+import { errorMessageOf, RequestError, requestJson } from "@/lib/client/request-json";
 
 export type GradingTransport = "live" | "polling" | "connecting";
 

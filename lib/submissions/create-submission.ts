@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Sql, SqlExecutor } from "../db/sql";
 import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
-import { getAssignmentContext } from "./assignments";
+import { getAssignmentContext } from "../assignments/assignments";
 import { assertSameRequest, type IdempotencyClaim } from "./idempotency";
-import { gradingJobKinds } from "./job-payloads";
-import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits } from "./phrase-cache";
-import type { AssignmentContext, Rater } from "./raters/rater";
-import { recordLineRatings } from "./record-ratings";
-import { LINES_PER_JOB, type CreateSubmissionBody, type SubmissionLine } from "./schemas";
+import { gradingJobKinds } from "../grading/job-payloads";
+import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits } from "../grading/phrase-cache";
+import type { AssignmentContext, Rater } from "../grading/raters/rater";
+import { recordLineRatings } from "../grading/record-ratings";
+import { LINES_PER_JOB, type SubmissionLine } from "../grading/schemas";
+import type { CreateSubmissionBody } from "./submission-body";
 import { splitLines } from "./split-lines";
 import { DomainError } from "../domain-error";
 
