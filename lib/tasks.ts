@@ -1,5 +1,6 @@
 import { createGradingTasks } from "./grading/grading-tasks";
 import type { Rater } from "./grading/raters/rater";
+import { appRater } from "./grading/raters/app-rater";
 import { selectRater } from "./grading/raters/select-rater";
 import { defineTask, queueJobKinds, type TaskRegistry } from "./queue/job-kinds";
 
@@ -14,14 +15,7 @@ export function createAppTasks(rater: Rater = selectRater()) {
   } satisfies TaskRegistry;
 }
 
-let cachedRater: Rater | undefined;
 let cachedTasks: TaskRegistry | undefined;
-
-/** This process's rater, built once so its HTTP client's connections are reused. */
-export function appRater(): Rater {
-  cachedRater ??= selectRater();
-  return cachedRater;
-}
 
 /** The tasks for this process, built once around appRater(). */
 export function appTasks(): TaskRegistry {

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { createLocalRater } from "../lib/grading/raters/local-rater";
-import type { AssignmentContext } from "../lib/grading/raters/rater";
+import type { AssignmentContext } from "../lib/assignments/assignments";
 import { LINES_PER_JOB } from "../lib/grading/schemas";
 import { rubricSchema, type Rubric } from "../lib/assignments/rubric";
 import { splitLines } from "../lib/submissions/split-lines";

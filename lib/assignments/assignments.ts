@@ -1,7 +1,15 @@
 import type { SqlExecutor } from "../db/sql";
-import type { AssignmentContext } from "../grading/raters/rater";
 import { z } from "zod";
 import { rubricSchema, type Rubric } from "./rubric";
+
+/** An assignment as the raters and the phrase cache see it: what is graded, against which rubric. */
+export interface AssignmentContext {
+  id: string;
+  title: string;
+  prompt: string;
+  rubric: Rubric;
+  rubricVersion: number;
+}
 
 interface AssignmentRow {
   id: string;

@@ -3,12 +3,12 @@ import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
 import { getAssignmentContext } from "../assignments/assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
-import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits, storePhrases } from "./phrase-cache";
+import { phraseCacheFor, recordPhraseHits } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
-import { recordLineRatings, type RatingToRecord } from "./record-ratings";
+import { recordLineRatings, type RatingToRecord } from "./line-ratings";
 import { billLlmCall } from "./record-llm-call";
 import { submissionGradeSchema, type LineRating, type SubmissionGrade, type SubmissionLine } from "./schemas";
-import { listRatingsSince } from "../submissions/submission-state";
+import { listRatingsSince } from "./line-ratings";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
   const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`
@@ -47,28 +47,18 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
   const lines = (await loadLines(sql, payload.submissionId, payload.lineIndexes)).filter((line) => !alreadyRated.has(line.index));
   if (lines.length === 0) return { rated: 0, cached: 0, llmCalls: 0 };
 
-  const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
-  const normalized = new Map(lines.map((line) => [line.index, normalizePhrase(line.text)]));
-  const keyOf = (line: SubmissionLine) => phraseCacheKey(normalized.get(line.index)!, scope);
-  const cached = await lookupPhrases(sql, lines.map(keyOf));
-  await recordPhraseHits(sql, cached.keys());
-  const misses = lines.filter((line) => !cached.has(keyOf(line)));
+  const cache = phraseCacheFor(assignment, rater);
+  const { ratings: cached, hitKeys } = await cache.lookup(sql, lines);
+  await recordPhraseHits(sql, hitKeys);
+  const cachedIndexes = new Set(cached.map((rating) => rating.lineIndex));
+  const misses = lines.filter((line) => !cachedIndexes.has(line.index));
 
-  const ratings: RatingToRecord[] = lines.flatMap((line) => {
-    const hit = cached.get(keyOf(line));
-    return hit ? [{ ...hit.rating, lineIndex: line.index, rater: cachedRaterId(hit, rater.id), fromCache: true }] : [];
-  });
+  const ratings: RatingToRecord[] = [...cached];
   if (misses.length > 0) {
     const result = await billLlmCall(sql, { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId }, (llmCalls) =>
       rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
     );
-    await storePhrases(
-      sql,
-      result.ratings.map((rating) => {
-        const line = misses.find((miss) => miss.index === rating.lineIndex)!;
-        return { key: keyOf(line), normalizedText: normalized.get(line.index)!, rating, raterId: rater.id };
-      }),
-    );
+    await cache.storeRatings(sql, misses, result.ratings);
     ratings.push(...result.ratings.map((rating) => ({ ...rating, rater: rater.id, fromCache: false })));
   }
   const recorded = await sql.begin((tx) => recordLineRatings(tx, payload.submissionId, ratings));
@@ -84,8 +74,7 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   if (ratings.length < submission.line_count) {
     throw new Error(`submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`);
   }
-  const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
-  const gradeCacheKey = phraseCacheKey(lines.map((line) => normalizePhrase(line.text)).join("\n"), scope);
+  const gradeCacheKey = phraseCacheFor(assignment, rater).essayKey(lines);
   const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
   const { grade } = reused
     ? { grade: reused }

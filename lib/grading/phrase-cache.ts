@@ -1,17 +1,12 @@
 import { createHash } from "node:crypto";
 import type { SqlExecutor } from "../db/sql";
-import { lineRatingSchema, type LineRating } from "./schemas";
-import type { Rubric } from "../assignments/rubric";
+import type { AssignmentContext } from "../assignments/assignments";
+import type { RaterIdentity } from "./raters/rater";
+import type { RatingToRecord } from "./line-ratings";
+import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
 
 /** Bump when normalisation or the key's parts change: every old entry then misses. */
 const CACHE_KEY_VERSION = "1";
-
-export interface CacheScope {
-  rubric: Rubric;
-  rubricVersion: number;
-  raterId: string;
-  raterVersion: string;
-}
 
 /** Case, whitespace and punctuation do not change what a line says. */
 export function normalizePhrase(text: string): string {
@@ -23,19 +18,65 @@ export function normalizePhrase(text: string): string {
     .trim();
 }
 
-/** Everything that makes a cached rating valid: the rubric (content and version), the rater, its prompt version. */
-export function cacheScopeFingerprint(scope: CacheScope): string {
-  return createHash("sha256")
-    .update(JSON.stringify([CACHE_KEY_VERSION, scope.rubric, scope.rubricVersion, scope.raterId, scope.raterVersion]))
+/**
+ * The phrase cache as one assignment's rubric and one rater see it. Only this module
+ * builds cache keys or writes phrase_cache: a cached rating is valid for the rubric
+ * (content and version), the rater and its prompt version it was made under.
+ */
+export interface PhraseCache {
+  /** The ratings the cache knows for these lines, and the keys they were found under (for recordPhraseHits). */
+  lookup(sql: SqlExecutor, lines: readonly SubmissionLine[]): Promise<{ ratings: RatingToRecord[]; hitKeys: string[] }>;
+  /** Stores the rater's new ratings; an entry that already exists wins (first writer, and always a teacher's). */
+  storeRatings(sql: SqlExecutor, lines: readonly SubmissionLine[], ratings: readonly LineRating[]): Promise<void>;
+  /** A teacher's rating of a line's text: it replaces any rater's and is what the next essay with that sentence gets. */
+  storeTeacherRating(sql: SqlExecutor, lineText: string, rating: LineRating): Promise<void>;
+  /** The key of a whole essay's text, so an identical essay reuses its grade. */
+  essayKey(lines: readonly SubmissionLine[]): string;
+}
+
+export function phraseCacheFor(assignment: Pick<AssignmentContext, "rubric" | "rubricVersion">, rater: RaterIdentity): PhraseCache {
+  const scope = createHash("sha256")
+    .update(JSON.stringify([CACHE_KEY_VERSION, assignment.rubric, assignment.rubricVersion, rater.id, rater.version]))
     .digest("hex")
     .slice(0, 32);
+  const keyOf = (normalizedText: string) => createHash("sha256").update(`${scope}\n${normalizedText}`).digest("hex");
+  return {
+    async lookup(sql, lines) {
+      const keys = lines.map((line) => keyOf(normalizePhrase(line.text)));
+      const found = await lookupPhrases(sql, keys);
+      const ratings = lines.flatMap((line, i): RatingToRecord[] => {
+        const phrase = found.get(keys[i]!);
+        if (!phrase) return [];
+        // The rater a cached rating is credited to: a teacher's override says so.
+        return [{ ...phrase.rating, lineIndex: line.index, rater: phrase.source === "teacher" ? "teacher" : rater.id, fromCache: true }];
+      });
+      return { ratings, hitKeys: keys.filter((key) => found.has(key)) };
+    },
+    async storeRatings(sql, lines, ratings) {
+      const lineByIndex = new Map(lines.map((line) => [line.index, line]));
+      const entries = ratings.flatMap((rating) => {
+        const line = lineByIndex.get(rating.lineIndex);
+        if (!line) return [];
+        const normalizedText = normalizePhrase(line.text);
+        return [{ key: keyOf(normalizedText), normalized_text: normalizedText, rating, rater: rater.id }];
+      });
+      await insertRaterEntries(sql, entries);
+    },
+    async storeTeacherRating(sql, lineText, rating) {
+      const normalizedText = normalizePhrase(lineText);
+      await sql`
+        insert into phrase_cache (cache_key, normalized_text, rating, rater, source)
+        values (${keyOf(normalizedText)}, ${normalizedText}, ${sql.json(rating as never)}, ${rater.id}, 'teacher')
+        on conflict (cache_key) do update set rating = excluded.rating, source = 'teacher', created_at = now()
+      `;
+    },
+    essayKey(lines) {
+      return keyOf(lines.map((line) => normalizePhrase(line.text)).join("\n"));
+    },
+  };
 }
 
-export function phraseCacheKey(normalizedText: string, scopeFingerprint: string): string {
-  return createHash("sha256").update(`${scopeFingerprint}\n${normalizedText}`).digest("hex");
-}
-
-export interface CachedPhrase {
+interface CachedPhrase {
   rating: LineRating;
   /** 'teacher' when a teacher's override put it there: it then outranks any rater. */
   source: "rater" | "teacher";
@@ -47,7 +88,7 @@ export interface CachedPhrase {
  * lookup also counted the hits); count them afterwards with recordPhraseHits.
  * Entries that no longer parse as ratings are ignored.
  */
-export async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
+async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
   const found = new Map<string, CachedPhrase>();
   if (keys.length === 0) return found;
   const rows = await sql<{ cache_key: string; rating: unknown; source: "rater" | "teacher" }[]>`
@@ -58,6 +99,21 @@ export async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): 
     if (parsed.success) found.set(row.cache_key, { rating: parsed.data, source: row.source });
   }
   return found;
+}
+
+async function insertRaterEntries(
+  sql: SqlExecutor,
+  entries: ReadonlyArray<{ key: string; normalized_text: string; rating: LineRating; rater: string }>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const unique = [...new Map(entries.map((entry) => [entry.key, entry])).values()];
+  // Ratings travel as one jsonb array: postgres.js would JSON-encode strings in a jsonb[] parameter twice.
+  await sql`
+    insert into phrase_cache (cache_key, normalized_text, rating, rater)
+    select e.key, e.normalized_text, e.rating, e.rater
+    from jsonb_to_recordset(${sql.json(unique as never)}::jsonb) as e(key text, normalized_text text, rating jsonb, rater text)
+    on conflict (cache_key) do nothing
+  `;
 }
 
 /**
@@ -75,33 +131,6 @@ export async function recordPhraseHits(sql: SqlExecutor, keys: Iterable<string>)
       order by cache_key for update skip locked
     ) hit
     where p.cache_key = hit.cache_key
-  `;
-}
-
-/** The rater a cached rating is credited to: the teacher's overrides say so. */
-export function cachedRaterId(phrase: CachedPhrase, raterId: string): string {
-  return phrase.source === "teacher" ? "teacher" : raterId;
-}
-
-export interface PhraseCacheEntry {
-  key: string;
-  normalizedText: string;
-  rating: LineRating;
-  raterId: string;
-}
-
-/** Stores new ratings in one statement; an entry that already exists wins (first writer, and always a teacher's). */
-export async function storePhrases(sql: SqlExecutor, entries: readonly PhraseCacheEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const unique = [...new Map(entries.map((entry) => [entry.key, entry])).values()];
-  // Ratings travel as one jsonb array: postgres.js would JSON-encode strings in a jsonb[] parameter twice.
-  await sql`
-    insert into phrase_cache (cache_key, normalized_text, rating, rater)
-    select e.key, e.normalized_text, e.rating, e.rater
-    from jsonb_to_recordset(${sql.json(
-      unique.map((entry) => ({ key: entry.key, normalized_text: entry.normalizedText, rating: entry.rating, rater: entry.raterId })) as never,
-    )}::jsonb) as e(key text, normalized_text text, rating jsonb, rater text)
-    on conflict (cache_key) do nothing
   `;
 }
 

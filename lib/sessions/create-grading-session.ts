@@ -3,7 +3,8 @@ import { getAssignmentContext } from "../assignments/assignments";
 import { AssignmentNotFoundError, insertSubmission } from "../submissions/create-submission";
 import { assertSameRequest, type IdempotencyClaim } from "../submissions/idempotency";
 import { recordPhraseHits } from "../grading/phrase-cache";
-import type { Rater } from "../grading/raters/rater";
+import { appRater } from "../grading/raters/app-rater";
+import type { RaterIdentity } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../submissions/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
 import { DomainError } from "../domain-error";
@@ -35,8 +36,7 @@ export class SessionInputError extends DomainError {
 export async function createGradingSession(
   sql: Sql,
   input: { assignmentId: string; title: string; students: SessionStudentInput[]; teacherId?: string | null },
-  rater: Rater,
-  options: { idempotency?: IdempotencyClaim } = {},
+  options: { idempotency?: IdempotencyClaim; rater?: RaterIdentity } = {},
 ): Promise<{ id: string; submissionIds: string[]; replayed: boolean }> {
   if (input.students.length === 0) throw new SessionInputError("Add at least one essay to start a session.", []);
   if (input.students.length > MAX_SESSION_STUDENTS) {
@@ -62,6 +62,7 @@ export async function createGradingSession(
   }
 
   const { idempotency } = options;
+  const rater = options.rater ?? appRater();
   const session = await sql.begin(async (tx) => {
     // As for one submission: with a key the unique constraint decides, and the loser of a
     // race waits for the winner's transaction, then answers with the winner's session.

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../db/sql";
 import type { Rubric } from "../assignments/rubric";
-import { deriveSubmissionStatus, effectiveOverallScore, type SubmissionStatus } from "../submissions/submission-state";
+import { listSubmissionJobs } from "../submissions/submission-jobs";
+import { effectiveOverallScore, hasGrade, submissionStatus, type SubmissionStatus } from "../submissions/submission-state";
 
 export type SessionStatus = "pending" | "grading" | "completed" | "completed_with_failures";
 
@@ -39,9 +40,6 @@ interface StudentRow {
   student_name: string;
   line_count: number;
   rated: number;
-  processing_jobs: number;
-  open_jobs: number;
-  failed_errors: string[] | null;
   graded_at: Date | null;
   scores: Array<{ criterionId: string; score: number }> | null;
   overall_score: string | null;
@@ -59,28 +57,18 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
   const rows = await sql<StudentRow[]>`
     select sub.id, sub.student_name, sub.line_count, sub.graded_at, sub.scores, sub.overall_score,
       (select count(*)::int from line_ratings r where r.submission_id = sub.id) as rated,
-      (select count(*) filter (where j.status = 'processing')::int from grading_jobs j
-        where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text) as processing_jobs,
-      (select count(*) filter (where j.status in ('pending', 'processing'))::int from grading_jobs j
-        where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text) as open_jobs,
-      (select array_agg(coalesce(j.last_error, 'unknown error') order by j.id) from grading_jobs j
-        where j.payload ? 'submissionId' and j.payload ->> 'submissionId' = sub.id::text and j.status = 'failed') as failed_errors,
       (select jsonb_agg(jsonb_build_object('criterionId', o.criterion_id, 'score', o.score)) from criterion_overrides o
         where o.submission_id = sub.id) as overrides
     from submissions sub
     where sub.session_id = ${sessionId}
     order by sub.student_name, sub.created_at
   `;
+  const jobsBySubmission = await listSubmissionJobs(sql, rows.map((row) => row.id));
   const counts: Record<SubmissionStatus, number> = { pending: 0, grading: 0, graded: 0, failed: 0 };
   const students = rows.map((row): SessionStudent => {
-    const graded = row.graded_at !== null && row.scores !== null;
-    const status = deriveSubmissionStatus({
-      graded,
-      failedJobs: row.failed_errors?.length ?? 0,
-      rated: row.rated,
-      processingJobs: row.processing_jobs,
-      openJobs: row.open_jobs,
-    });
+    const jobs = jobsBySubmission.get(row.id)!;
+    const graded = hasGrade(row);
+    const status = submissionStatus(row, jobs);
     counts[status]++;
     const overrides = (row.overrides ?? []).map((o) => ({ criterionId: o.criterionId, score: Number(o.score) }));
     const overridden = new Map(overrides.map((o) => [o.criterionId, o.score]));
@@ -91,7 +79,7 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
       progress: { rated: row.rated, total: row.line_count },
       overallScore: graded ? effectiveOverallScore({ overallScore: Number(row.overall_score), criteria: row.scores! }, overrides) : null,
       criterionScores: Object.fromEntries((row.scores ?? []).map((c) => [c.criterionId, overridden.get(c.criterionId) ?? c.score])),
-      errors: row.failed_errors ?? [],
+      errors: jobs.failed.map((job) => job.error),
     };
   });
   return {

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Sql, SqlExecutor } from "../db/sql";
 import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
-import { getAssignmentContext } from "../assignments/assignments";
+import { getAssignmentContext, type AssignmentContext } from "../assignments/assignments";
 import { assertSameRequest, type IdempotencyClaim } from "./idempotency";
 import { gradingJobKinds } from "../grading/job-payloads";
-import { cachedRaterId, cacheScopeFingerprint, lookupPhrases, normalizePhrase, phraseCacheKey, recordPhraseHits } from "../grading/phrase-cache";
-import type { AssignmentContext, Rater } from "../grading/raters/rater";
-import { recordLineRatings } from "../grading/record-ratings";
+import { normalizePhrase, phraseCacheFor, recordPhraseHits } from "../grading/phrase-cache";
+import { appRater } from "../grading/raters/app-rater";
+import type { RaterIdentity } from "../grading/raters/rater";
+import { recordLineRatings } from "../grading/line-ratings";
 import { LINES_PER_JOB, type SubmissionLine } from "../grading/schemas";
 import type { CreateSubmissionBody } from "./submission-body";
 import { splitLines } from "./split-lines";
@@ -83,12 +84,12 @@ export function rateLinesJobs(submissionId: string, missingLines: readonly numbe
 export async function createSubmission(
   sql: Sql,
   body: CreateSubmissionBody,
-  rater: Rater,
-  options: { idempotency?: IdempotencyClaim } = {},
+  options: { idempotency?: IdempotencyClaim; rater?: RaterIdentity } = {},
 ): Promise<CreatedSubmission> {
   const assignment = await getAssignmentContext(sql, body.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${body.assignmentId}.`);
   const lines = splitLines(body.text);
+  const rater = options.rater ?? appRater();
   const created = await sql.begin((tx) => insertSubmission(tx, { ...body, lines, idempotency: options.idempotency }, assignment, rater));
   await recordPhraseHits(sql, created.cacheHitKeys);
   return created;
@@ -138,17 +139,10 @@ export async function insertSubmission(
   tx: SqlExecutor,
   body: SubmissionToInsert,
   assignment: AssignmentContext,
-  rater: Rater,
+  rater: RaterIdentity,
 ): Promise<CreatedSubmission> {
   const { lines } = body;
-  const scope = cacheScopeFingerprint({
-    rubric: assignment.rubric,
-    rubricVersion: assignment.rubricVersion,
-    raterId: rater.id,
-    raterVersion: rater.version,
-  });
   const normalized = lines.map((line) => normalizePhrase(line.text));
-  const keys = normalized.map((text) => phraseCacheKey(text, scope));
   const id = randomUUID();
 
   const previous = await findPreviousDraft(tx, body);
@@ -177,11 +171,7 @@ export async function insertSubmission(
       ${changed.map(String)}::text[]::boolean[]
     )
   `;
-  const cached = await lookupPhrases(tx, keys);
-  const hits = lines.flatMap((line, i) => {
-    const phrase = cached.get(keys[i]!);
-    return phrase ? [{ ...phrase.rating, lineIndex: line.index, rater: cachedRaterId(phrase, rater.id), fromCache: true }] : [];
-  });
+  const { ratings: hits, hitKeys } = await phraseCacheFor(assignment, rater).lookup(tx, lines);
   const hitIndexes = new Set(hits.map((hit) => hit.lineIndex));
   const missing = lines.filter((line) => !hitIndexes.has(line.index)).map((line) => line.index);
   if (hits.length > 0) await recordLineRatings(tx, id, hits);
@@ -192,7 +182,7 @@ export async function insertSubmission(
     assignmentId: body.assignmentId,
     lines,
     cachedLines: hits.length,
-    cacheHitKeys: keys.filter((key) => cached.has(key)),
+    cacheHitKeys: hitKeys,
     jobIds: enqueued.map((job) => job.jobId),
     previousSubmissionId: previous?.id ?? null,
     changedLines: changed.filter(Boolean).length,

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { getAssignmentContext } from "../assignments/assignments";
-import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey } from "../grading/phrase-cache";
-import type { Rater } from "../grading/raters/rater";
+import { phraseCacheFor } from "../grading/phrase-cache";
+import { appRater } from "../grading/raters/app-rater";
+import type { RaterIdentity } from "../grading/raters/rater";
 import type { LineRating } from "../grading/schemas";
 import { DomainError } from "../domain-error";
 
@@ -57,7 +58,7 @@ function labelForScore(score: number, scale: { min: number; max: number }): stri
 export async function setLineOverride(
   sql: SqlExecutor,
   input: { submissionId: string; lineIndex: number; teacherId?: string | null } & LineOverrideBody,
-  rater: Rater,
+  options: { rater?: RaterIdentity } = {},
 ): Promise<void> {
   const assignment = await loadContext(sql, input.submissionId);
   checkScale(input.score, assignment.rubric.scale);
@@ -75,17 +76,8 @@ export async function setLineOverride(
       score = excluded.score, label = excluded.label, comment = excluded.comment,
       teacher_id = excluded.teacher_id, updated_at = now()
   `;
-  const normalizedText = normalizePhrase(line.body);
-  const key = phraseCacheKey(
-    normalizedText,
-    cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version }),
-  );
   const rating: LineRating = { lineIndex: input.lineIndex, score: input.score, label, comment: input.comment || "Rated by your teacher.", suggestion: null, criterionId: line.criterion_id };
-  await sql`
-    insert into phrase_cache (cache_key, normalized_text, rating, rater, source)
-    values (${key}, ${normalizedText}, ${sql.json(rating as never)}, ${rater.id}, 'teacher')
-    on conflict (cache_key) do update set rating = excluded.rating, source = 'teacher', created_at = now()
-  `;
+  await phraseCacheFor(assignment, options.rater ?? appRater()).storeTeacherRating(sql, line.body, rating);
 }
 
 /** A teacher's score for one rubric criterion of a submission, kept beside the rater's. */

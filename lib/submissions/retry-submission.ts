@@ -1,8 +1,9 @@
 import type { Sql } from "../db/sql";
 import { enqueueJobs } from "../queue/enqueue-jobs";
 import { rateLinesJobs } from "./create-submission";
+import { getSubmissionJobs, retryFailedSubmissionJobs } from "./submission-jobs";
 import { gradingJobKinds } from "../grading/job-payloads";
-import { gradeSubmissionDedupeKey } from "../grading/record-ratings";
+import { gradeSubmissionDedupeKey } from "../grading/line-ratings";
 
 export interface ResumeResult {
   /** Failed jobs given fresh attempts. */
@@ -23,16 +24,8 @@ export async function resumeSubmissionGrading(sql: Sql, submissionId: string): P
       select graded_at is not null as graded from submissions where id = ${submissionId} for update
     `;
     if (!submission || submission.graded) return { retried: 0, enqueued: 0 };
-    const retriedRows = await tx<{ status: string | null }[]>`
-      select retry_grading_job(id) as status from grading_jobs
-      where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
-    `;
-    const retried = retriedRows.filter((row) => row.status === "pending").length;
-    const [open] = await tx<{ count: number }[]>`
-      select count(*)::int as count from grading_jobs
-      where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status in ('pending', 'processing')
-    `;
-    if (open!.count > 0) return { retried, enqueued: 0 };
+    const retried = await retryFailedSubmissionJobs(tx, submissionId);
+    if ((await getSubmissionJobs(tx, submissionId)).open > 0) return { retried, enqueued: 0 };
     const unrated = await tx<{ line_index: number }[]>`
       select l.line_index from submission_lines l
       where l.submission_id = ${submissionId}

@@ -1,7 +1,8 @@
 import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream, type SseEvent } from "../api/event-stream";
 import type { Sql } from "../db/sql";
-import { getSubmissionSummary, listRatingsSince } from "./submission-state";
+import { listRatingsSince } from "../grading/line-ratings";
+import { getSubmissionSummary } from "./submission-state";
 
 export const SUBMISSION_EVENTS_CHANNEL = "submission_events";
 const DEFAULT_POLL_INTERVAL_MS = 2_000;

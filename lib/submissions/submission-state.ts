@@ -1,5 +1,9 @@
 import type { SqlExecutor } from "../db/sql";
+import { listRatingsSince, type LineRatingView } from "../grading/line-ratings";
 import type { CriterionScore } from "../grading/schemas";
+import { getSubmissionJobs, type SubmissionJobs } from "./submission-jobs";
+
+export type { LineRatingView };
 
 export type SubmissionStatus = "pending" | "grading" | "graded" | "failed";
 
@@ -26,18 +30,6 @@ export interface CriterionOverrideView {
   score: number;
   comment: string;
   updatedAt: Date;
-}
-
-export interface LineRatingView {
-  seq: number;
-  lineIndex: number;
-  score: number;
-  label: string;
-  comment: string;
-  suggestion: string | null;
-  criterionId: string | null;
-  rater: string;
-  fromCache: boolean;
 }
 
 export interface SubmissionState {
@@ -79,39 +71,14 @@ export function deriveSubmissionStatus(input: {
   return "pending";
 }
 
-interface RatingRow {
-  seq: number;
-  line_index: number;
-  score: string;
-  label: string;
-  comment: string;
-  suggestion: string | null;
-  criterion_id: string | null;
-  rater: string;
-  from_cache: boolean;
+/** A submission is graded once grade_submission wrote its scores; one rule for every view. */
+export function hasGrade(row: { graded_at: Date | null; scores: unknown }): boolean {
+  return row.graded_at !== null && row.scores !== null;
 }
 
-export function toRatingView(row: RatingRow): LineRatingView {
-  return {
-    seq: row.seq,
-    lineIndex: row.line_index,
-    score: Number(row.score),
-    label: row.label,
-    comment: row.comment,
-    suggestion: row.suggestion,
-    criterionId: row.criterion_id,
-    rater: row.rater,
-    fromCache: row.from_cache,
-  };
-}
-
-export async function listRatingsSince(sql: SqlExecutor, submissionId: string, afterSeq: number): Promise<LineRatingView[]> {
-  const rows = await sql<RatingRow[]>`
-    select seq, line_index, score, label, comment, suggestion, criterion_id, rater, from_cache
-    from line_ratings where submission_id = ${submissionId} and seq > ${afterSeq}
-    order by seq
-  `;
-  return rows.map(toRatingView);
+/** deriveSubmissionStatus for a submission row and its jobs (see submission-jobs.ts). */
+export function submissionStatus(row: { graded_at: Date | null; scores: unknown; rated: number }, jobs: SubmissionJobs): SubmissionStatus {
+  return deriveSubmissionStatus({ graded: hasGrade(row), failedJobs: jobs.failed.length, rated: row.rated, processingJobs: jobs.processing, openJobs: jobs.open });
 }
 
 interface SubmissionRow {
@@ -129,8 +96,6 @@ interface SubmissionRow {
   event_seq: number;
   previous_submission_id: string | null;
   rated: number;
-  processing_jobs: number;
-  open_jobs: number;
 }
 
 /** Status, progress and failures only: what the stream polls and the session page lists. */
@@ -138,25 +103,16 @@ export async function getSubmissionSummary(sql: SqlExecutor, submissionId: strin
   const [row] = await sql<SubmissionRow[]>`
     select s.id, s.assignment_id, s.student_name, s.created_at, s.line_count, s.scores, s.overall_score, s.feedback,
            s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id,
-           (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated,
-           (select count(*) filter (where j.status = 'processing')::int from grading_jobs j
-             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId') as processing_jobs,
-           (select count(*) filter (where j.status in ('pending', 'processing'))::int from grading_jobs j
-             where j.payload ->> 'submissionId' = s.id::text and j.payload ? 'submissionId') as open_jobs
+           (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated
     from submissions s where s.id = ${submissionId}
   `;
   if (!row) return null;
-  const errors = await sql<{ id: number; kind: string; last_error: string | null }[]>`
-    select id, kind, last_error from grading_jobs
-    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
-    order by id
-  `;
-  const graded = row.graded_at !== null && row.scores !== null;
-  const jobErrors = errors.map((job) => ({ jobId: job.id, kind: job.kind, error: job.last_error ?? "unknown error" }));
+  const jobs = await getSubmissionJobs(sql, submissionId);
+  const graded = hasGrade(row);
   return {
     row,
-    errors: !graded && row.open_jobs === 0 && jobErrors.length === 0 ? [STALLED_ERROR] : jobErrors,
-    status: deriveSubmissionStatus({ graded, failedJobs: errors.length, rated: row.rated, processingJobs: row.processing_jobs, openJobs: row.open_jobs }),
+    errors: !graded && jobs.open === 0 && jobs.failed.length === 0 ? [STALLED_ERROR] : jobs.failed,
+    status: submissionStatus(row, jobs),
     grade: graded
       ? {
           criteria: row.scores!,

@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
-import { recordLineRatings } from "../../lib/grading/record-ratings";
+import { recordLineRatings } from "../../lib/grading/line-ratings";
 import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
@@ -58,7 +58,7 @@ async function rateLines(submissionId: string, lineIndexes: number[]) {
 }
 
 async function newSubmission(name: string) {
-  return createSubmission(db.current.sql, { assignmentId, studentName: name, text: makeEssay(6, name) }, identityOnlyRater);
+  return createSubmission(db.current.sql, { assignmentId, studentName: name, text: makeEssay(6, name) }, { rater: identityOnlyRater });
 }
 
 /** The JSON GET /api/submissions/:id would answer now (Dates as ISO strings). */

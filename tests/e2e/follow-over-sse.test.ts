@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
-import { recordLineRatings } from "../../lib/grading/record-ratings";
+import { recordLineRatings } from "../../lib/grading/line-ratings";
 import { createAppTasks } from "../../lib/tasks";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, identityOnlyRater, makeEssay } from "../helpers/grading";
@@ -52,7 +52,7 @@ async function rateLines(submissionId: string, lineIndexes: number[]) {
 }
 
 async function newSubmission(name: string, lines = 6) {
-  return createSubmission(db.current.sql, { assignmentId, studentName: name, text: makeEssay(lines, name) }, identityOnlyRater);
+  return createSubmission(db.current.sql, { assignmentId, studentName: name, text: makeEssay(lines, name) }, { rater: identityOnlyRater });
 }
 
 async function follow(submissionId: string) {

@@ -32,14 +32,14 @@ describe("first lines of a new essay", () => {
   it("a new essay's first chunk is claimed before another essay's backlog of later chunks (#7)", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const a = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "backlog") }, identityOnlyRater);
+    const a = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "backlog") }, { rater: identityOnlyRater });
     const names = new Map([[a.id, "A"]]);
     // A worker takes A's first chunk; A's lines 5–14 wait in the queue.
     const [first] = await claimJobs(sql, { workerId: "worker-1", batchSize: 1, kinds: ["rate_lines"] });
     expect(chunkName(names, first!.payload)).toBe("A:0");
     await completeJobs(sql, "worker-1", [{ jobId: first!.id }]);
 
-    const b = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "newcomer") }, identityOnlyRater);
+    const b = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "newcomer") }, { rater: identityOnlyRater });
     names.set(b.id, "B");
     const order: string[] = [];
     for (;;) {
@@ -55,8 +55,8 @@ describe("first lines of a new essay", () => {
   it("one worker rates every essay's first lines before any essay's later lines (#7)", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "ann") }, rater);
-    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "ben") }, rater);
+    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "ann") }, { rater });
+    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "ben") }, { rater });
     const names = new Map([[ann.id, "Ann"], [ben.id, "Ben"]]);
     const started: string[] = [];
     await drainQueue({

@@ -33,7 +33,7 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
   it("rates every line once, then grades each criterion and records the LLM calls", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ada", text: makeEssay(12, "happy") }, rater);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ada", text: makeEssay(12, "happy") }, { rater });
     expect(created.jobIds).toHaveLength(3); // 12 lines, five per job
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
 
@@ -64,7 +64,7 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     });
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: `Student ${i}`, text: makeEssay(20, `faulty${i}`) }, rater);
+      const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: `Student ${i}`, text: makeEssay(20, `faulty${i}`) }, { rater });
       ids.push(created.id);
     }
     await drainUntilSettled(sql, createAppTasks(rater), ids, 90_000);
@@ -97,11 +97,11 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
     const essay = makeEssay(10, "identical");
-    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Bo", text: essay }, rater);
+    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Bo", text: essay }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
     const requestsBefore = llm.requests.length;
 
-    const again = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Bo", text: essay }, rater);
+    const again = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Bo", text: essay }, { rater });
     expect(again.cachedLines).toBe(10);
     expect(again.changedLines).toBe(0);
     expect(again.previousSubmissionId).toBe(first.id);
@@ -116,13 +116,13 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
     const original = makeEssay(15, "draft").split("\n");
-    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cy", text: original.join("\n") }, rater);
+    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cy", text: original.join("\n") }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
     llm.resetStats();
 
     const revised = [...original];
     for (const index of [2, 7, 11]) revised[index] = `Revised sentence ${index}: later starts cut tardiness by a third.`;
-    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cy", text: revised.join("\n") }, rater);
+    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cy", text: revised.join("\n") }, { rater });
     expect(second.changedLines).toBe(3);
     await drainUntilSettled(sql, createAppTasks(rater), [second.id]);
 
@@ -137,12 +137,12 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
     const essay = makeEssay(6, "rubric");
-    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, rater);
+    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
     await updateAssignmentRubric(sql, assignment.id, { ...testRubric, criteria: testRubric.criteria.map((c) => ({ ...c, description: `${c.description} (clarified)` })) });
     llm.resetStats();
 
-    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, rater);
+    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, { rater });
     expect(second.cachedLines).toBe(0);
     await drainUntilSettled(sql, createAppTasks(rater), [second.id]);
     expect(rateRequests().flatMap((request) => request.lineTexts)).toHaveLength(6);
@@ -151,7 +151,7 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
   it("re-running a rate_lines job never duplicates a rating", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ed", text: makeEssay(5, "rerun") }, rater);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ed", text: makeEssay(5, "rerun") }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
     await sql`select retry_grading_job(${created.jobIds[0]!})`; // completed jobs are not retriable…
     await sql`update grading_jobs set status = 'pending', finished_at = null, attempts = 0 where id = ${created.jobIds[0]!}`; // …so force a re-run

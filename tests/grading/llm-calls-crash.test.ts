@@ -69,7 +69,7 @@ describe("LLM calls cut off by a crash (#7)", () => {
     const submissions = [];
     for (const name of ["Ada", "Bo"]) {
       // Fifteen lines each: three rate_lines jobs per essay, six in all.
-      submissions.push(await createSubmission(sql, { assignmentId: assignment.id, studentName: name, text: makeEssay(15, `crash-${name}`) }, identityOnlyRater));
+      submissions.push(await createSubmission(sql, { assignmentId: assignment.id, studentName: name, text: makeEssay(15, `crash-${name}`) }, { rater: identityOnlyRater }));
     }
     const started = await startWorker({
       DATABASE_URL: db.current.url,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createLocalRater, LOCAL_RATER_ID } from "../../lib/grading/raters/local-rater";
 import { matchCriterion } from "../../lib/grading/raters/local/match-criterion";
 import { scoreOnScale } from "../../lib/grading/raters/local/score-on-scale";
-import type { AssignmentContext } from "../../lib/grading/raters/rater";
+import type { AssignmentContext } from "../../lib/assignments/assignments";
 import { lineRatingSchema, submissionGradeSchema, type SubmissionLine } from "../../lib/grading/schemas";
 import { rubricSchema, type Rubric } from "../../lib/assignments/rubric";
 

@@ -4,7 +4,7 @@ import { findModelPricing } from "../../lib/grading/raters/llm-pricing";
 import { createOpenAiRater, InvalidLlmAnswerError, type OpenAiRaterOptions } from "../../lib/grading/raters/openai-rater";
 import { ESSAY_CONTEXT_MAX_CHARS, essayContextWindow } from "../../lib/grading/raters/openai-prompts";
 import { selectRater } from "../../lib/grading/raters/select-rater";
-import type { AssignmentContext } from "../../lib/grading/raters/rater";
+import type { AssignmentContext } from "../../lib/assignments/assignments";
 import { rubricSchema } from "../../lib/assignments/rubric";
 import type { LineRating, SubmissionLine } from "../../lib/grading/schemas";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";

@@ -27,16 +27,16 @@ describe("teacher overrides", () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
     const essay = makeEssay(6, "override");
-    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: essay }, rater);
+    const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: essay }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
     const modelRating = (await getSubmissionState(sql, first.id))!.lines[2]!.rating!;
 
-    await setLineOverride(sql, { submissionId: first.id, lineIndex: 2, score: 1, comment: "This claim needs evidence." }, rater);
+    await setLineOverride(sql, { submissionId: first.id, lineIndex: 2, score: 1, comment: "This claim needs evidence." }, { rater });
     const state = (await getSubmissionState(sql, first.id))!;
     expect(state.lines[2]!.rating).toEqual(modelRating); // the model's rating is untouched
     expect(state.lines[2]!.override).toMatchObject({ score: 1, comment: "This claim needs evidence.", label: "weak" });
 
-    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: essay.split("\n")[2]! }, rater);
+    const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: essay.split("\n")[2]! }, { rater });
     const secondState = (await getSubmissionState(sql, second.id))!;
     expect(secondState.lines[0]!.rating).toMatchObject({ score: 1, comment: "This claim needs evidence.", rater: "teacher", fromCache: true });
   });
@@ -47,8 +47,8 @@ describe("teacher overrides", () => {
     const assignment = await createTestAssignment(sql);
     const shared = "Later starts give teenagers the sleep their growing bodies need.";
     // Two essays sharing a line, submitted before either is graded: both jobs ask the LLM about it.
-    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: `${shared}\nAnn argues that buses cost money.` }, rater);
-    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` }, rater);
+    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: `${shared}\nAnn argues that buses cost money.` }, { rater });
+    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` }, { rater });
     expect([ann.cachedLines, ben.cachedLines]).toEqual([0, 0]);
 
     llm.resetStats();
@@ -63,7 +63,7 @@ describe("teacher overrides", () => {
       // Ben's call is still at the LLM.
       releaseAnn();
       await expect.poll(async () => (await getSubmissionState(sql, ann.id))!.status, { timeout: 30_000 }).toBe("graded");
-      await setLineOverride(sql, { submissionId: ann.id, lineIndex: 0, score: 2, comment: "Cite the sleep study." }, rater);
+      await setLineOverride(sql, { submissionId: ann.id, lineIndex: 0, score: 2, comment: "Cite the sleep study." }, { rater });
     } finally {
       releaseAnn();
       releaseBen();
@@ -78,7 +78,7 @@ describe("teacher overrides", () => {
     `;
     expect(entry).toMatchObject({ source: "teacher", rating: { score: 2, comment: "Cite the sleep study." } });
     // The next essay with that line gets the teacher's verdict, credited to the teacher.
-    const cal = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: shared }, rater);
+    const cal = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: shared }, { rater });
     expect((await getSubmissionState(sql, cal.id))!.lines[0]!.rating).toMatchObject({
       score: 2,
       comment: "Cite the sleep study.",
@@ -90,7 +90,7 @@ describe("teacher overrides", () => {
   it("criterion overrides sit beside the model's scores and change the effective overall score", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: makeEssay(5, "criteria") }, rater);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: makeEssay(5, "criteria") }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
     const before = (await getSubmissionState(sql, created.id))!;
     const ideas = before.grade!.criteria.find((c) => c.criterionId === "ideas")!;
@@ -106,9 +106,9 @@ describe("teacher overrides", () => {
   it("refuses scores off the rubric's scale and unknown lines or criteria, writing nothing", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Dee", text: makeEssay(3, "refuse") }, rater);
-    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 0, score: 9, comment: "" }, rater)).rejects.toThrow(/between 1 and 5/);
-    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 99, score: 3, comment: "" }, rater)).rejects.toBeInstanceOf(OverrideError);
+    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Dee", text: makeEssay(3, "refuse") }, { rater });
+    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 0, score: 9, comment: "" }, { rater })).rejects.toThrow(/between 1 and 5/);
+    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 99, score: 3, comment: "" }, { rater })).rejects.toBeInstanceOf(OverrideError);
     await expect(setCriterionOverride(sql, { submissionId: created.id, criterionId: "style", score: 3, comment: "" })).rejects.toThrow(/no criterion "style"/);
     const [row] = await sql<{ count: number }[]>`
       select (select count(*) from rating_overrides where submission_id = ${created.id}) + (select count(*) from criterion_overrides where submission_id = ${created.id}) as count

@@ -44,7 +44,7 @@ function startCli(command: "tsx" | "npm", args: string[], extraEnv: Record<strin
 
 async function enqueueEssay(lines: number, seed: string): Promise<string> {
   const assignment = await createTestAssignment(db.current.sql);
-  const created = await createSubmission(db.current.sql, { assignmentId: assignment.id, studentName: seed, text: makeEssay(lines, seed) }, identityOnlyRater);
+  const created = await createSubmission(db.current.sql, { assignmentId: assignment.id, studentName: seed, text: makeEssay(lines, seed) }, { rater: identityOnlyRater });
   return created.id;
 }
 

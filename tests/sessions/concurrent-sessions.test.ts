@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheScopeFingerprint, normalizePhrase, phraseCacheKey, storePhrases } from "../../lib/grading/phrase-cache";
+import { phraseCacheFor } from "../../lib/grading/phrase-cache";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
 import { useTestDatabase } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater } from "../helpers/grading";
@@ -13,15 +13,10 @@ describe("class sessions created at the same time", () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
     const shared = Array.from({ length: 30 }, (_, i) => `Shared sentence number ${i} about sleep.`);
-    const scope = cacheScopeFingerprint({ rubric: assignment.rubric, rubricVersion: assignment.rubricVersion, raterId: rater.id, raterVersion: rater.version });
-    await storePhrases(
+    await phraseCacheFor(assignment, rater).storeRatings(
       sql,
-      shared.map((text, i) => ({
-        key: phraseCacheKey(normalizePhrase(text), scope),
-        normalizedText: normalizePhrase(text),
-        rating: { lineIndex: i, score: 4, label: "good", comment: "Fine.", suggestion: null, criterionId: "ideas" },
-        raterId: rater.id,
-      })),
+      shared.map((text, index) => ({ index, text, start: 0, end: text.length })),
+      shared.map((_, i) => ({ lineIndex: i, score: 4, label: "good", comment: "Fine.", suggestion: null, criterionId: "ideas" })),
     );
     const students = (order: string[]) =>
       Array.from({ length: 15 }, (_, i) => ({ studentName: `S${i}`, text: order.slice(i, i + 10).join("\n"), source: `s${i}.txt` }));
@@ -30,8 +25,8 @@ describe("class sessions created at the same time", () => {
 
     for (let round = 0; round < 3; round++) {
       const results = await Promise.allSettled([
-        createGradingSession(sql, { assignmentId: assignment.id, title: `A${round}`, students: forward }, rater),
-        createGradingSession(sql, { assignmentId: assignment.id, title: `B${round}`, students: backward }, rater),
+        createGradingSession(sql, { assignmentId: assignment.id, title: `A${round}`, students: forward }, { rater }),
+        createGradingSession(sql, { assignmentId: assignment.id, title: `B${round}`, students: backward }, { rater }),
       ]);
       expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
     }

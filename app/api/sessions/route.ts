@@ -7,7 +7,6 @@ import { getSql } from "@/lib/db/server-sql";
 import { createGradingSession } from "@/lib/sessions/create-grading-session";
 import { listSessions } from "@/lib/sessions/get-session-state";
 import { readSessionUpload } from "@/lib/sessions/read-session-upload";
-import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -44,7 +43,7 @@ export async function POST(request: Request) {
     const title = fields.title || `Session of ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
     // The fingerprint is of what was sent (not the default title, which has the time in it).
     const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest({ ...fields, students }) };
-    const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, appRater(), { idempotency });
+    const session = await createGradingSession(sql, { assignmentId: fields.assignmentId, title, students }, { idempotency });
     drainAfterResponse();
     const headers: Record<string, string> = { Location: `/sessions/${session.id}` };
     if (session.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";

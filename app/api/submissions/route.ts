@@ -6,7 +6,6 @@ import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/submissions/create-submission";
 import { createSubmissionBodySchema } from "@/lib/submissions/submission-body";
-import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -22,7 +21,7 @@ export async function POST(request: Request) {
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
     const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
-    const submission = await createSubmission(sql, body, appRater(), { idempotency });
+    const submission = await createSubmission(sql, body, { idempotency });
     drainAfterResponse();
     const headers: Record<string, string> = { Location: `/submissions/${submission.id}` };
     if (submission.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";

@@ -1,6 +1,7 @@
 import type { LineRating, SubmissionLine } from "../schemas";
 import type { Rubric } from "../../assignments/rubric";
-import type { AssignmentContext, GradeSubmissionInput } from "./rater";
+import type { AssignmentContext } from "../../assignments/assignments";
+import type { GradeSubmissionInput } from "./rater";
 
 /**
  * Part of the phrase-cache key (Rater.version): bump it whenever a change here changes

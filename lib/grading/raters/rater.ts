@@ -1,12 +1,12 @@
 import type { LineRating, SubmissionGrade, SubmissionLine } from "../schemas";
-import type { Rubric } from "../../assignments/rubric";
+import type { AssignmentContext } from "../../assignments/assignments";
 
-export interface AssignmentContext {
-  id: string;
-  title: string;
-  prompt: string;
-  rubric: Rubric;
-  rubricVersion: number;
+/** What a cached rating and an LLM-call record name the rater by. */
+export interface RaterIdentity {
+  /** Stored with every rating and shown in the UI: "openai:gpt-4o-mini", "local:retext". */
+  readonly id: string;
+  /** Part of the phrase-cache key: bump when prompts or heuristics change what a rating means. */
+  readonly version: string;
 }
 
 /** One LLM call's bill, recorded in llm_calls. */
@@ -61,11 +61,7 @@ export interface GradeSubmissionResult {
   usage: LlmUsage | null;
 }
 
-export interface Rater {
-  /** Stored with every rating and shown in the UI: "openai:gpt-4o-mini", "local:retext". */
-  readonly id: string;
-  /** Part of the phrase-cache key: bump when prompts or heuristics change what a rating means. */
-  readonly version: string;
+export interface Rater extends RaterIdentity {
   /** A rater that calls an LLM reports each request to `llmCalls`; one that does not ignores it. */
   rateLines(lines: SubmissionLine[], context: { assignment: AssignmentContext; signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<RateLinesResult>;
   gradeSubmission(input: GradeSubmissionInput, options?: { signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<GradeSubmissionResult>;

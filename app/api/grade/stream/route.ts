@@ -7,7 +7,6 @@ import { createSubmission } from "@/lib/submissions/create-submission";
 import { createSubmissionBodySchema } from "@/lib/submissions/submission-body";
 import { SSE_HEADERS } from "@/lib/api/event-stream";
 import { streamSubmissionEvents } from "@/lib/submissions/submission-events";
-import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -23,7 +22,7 @@ export async function POST(request: Request) {
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
     const sql = getSql();
     const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
-    const submission = await createSubmission(sql, body, appRater(), { idempotency });
+    const submission = await createSubmission(sql, body, { idempotency });
     drainAfterResponse();
     const stream = streamSubmissionEvents({
       sql,

@@ -3,7 +3,6 @@ import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseLineIndex, parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
 import { lineOverrideBodySchema, setLineOverride } from "@/lib/submissions/overrides";
-import { appRater } from "@/lib/tasks";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +13,7 @@ export async function PUT(request: Request, { params }: { params: Promise<{ id: 
     const submissionId = parseSubmissionId(id);
     const lineIndex = parseLineIndex(index);
     const body = lineOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
-    await setLineOverride(getSql(), { submissionId, lineIndex, ...body }, appRater());
+    await setLineOverride(getSql(), { submissionId, lineIndex, ...body });
     return NextResponse.json({ ok: true });
   } catch (error) {
     return toErrorResponse(error);

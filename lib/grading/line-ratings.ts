@@ -71,3 +71,51 @@ export async function recordLineRatings(
   }
   return { inserted: inserted.length, ratedLines: rated, lineCount: submission.line_count, completedSubmission };
 }
+
+export interface LineRatingView {
+  seq: number;
+  lineIndex: number;
+  score: number;
+  label: string;
+  comment: string;
+  suggestion: string | null;
+  criterionId: string | null;
+  rater: string;
+  fromCache: boolean;
+}
+
+interface RatingRow {
+  seq: number;
+  line_index: number;
+  score: string;
+  label: string;
+  comment: string;
+  suggestion: string | null;
+  criterion_id: string | null;
+  rater: string;
+  from_cache: boolean;
+}
+
+export function toRatingView(row: RatingRow): LineRatingView {
+  return {
+    seq: row.seq,
+    lineIndex: row.line_index,
+    score: Number(row.score),
+    label: row.label,
+    comment: row.comment,
+    suggestion: row.suggestion,
+    criterionId: row.criterion_id,
+    rater: row.rater,
+    fromCache: row.from_cache,
+  };
+}
+
+/** A submission's ratings after event number afterSeq, in the order they landed. */
+export async function listRatingsSince(sql: SqlExecutor, submissionId: string, afterSeq: number): Promise<LineRatingView[]> {
+  const rows = await sql<RatingRow[]>`
+    select seq, line_index, score, label, comment, suggestion, criterion_id, rater, from_cache
+    from line_ratings where submission_id = ${submissionId} and seq > ${afterSeq}
+    order by seq
+  `;
+  return rows.map(toRatingView);
+}

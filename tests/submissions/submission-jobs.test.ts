@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { createSubmission } from "../../lib/submissions/create-submission";
+import { getSubmissionJobs, listSubmissionJobs, retryFailedSubmissionJobs } from "../../lib/submissions/submission-jobs";
+import { useTestDatabase } from "../helpers/db";
+import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
+
+const db = useTestDatabase();
+
+describe("a submission's jobs (lib/submissions/submission-jobs.ts)", () => {
+  it("counts each submission's open, running and failed jobs apart, with the failures' errors in job order", async () => {
+    const sql = db.current.sql;
+    await sql`delete from grading_jobs`;
+    const assignment = await createTestAssignment(sql);
+    const create = (name: string, lines: number) =>
+      createSubmission(sql, { assignmentId: assignment.id, studentName: name, text: makeEssay(lines, name) }, { rater: identityOnlyRater });
+    const ann = await create("ann", 12); // three rate_lines jobs
+    const ben = await create("ben", 4); // one
+    const [first, second, third] = ann.jobIds;
+    await sql`update grading_jobs set status = 'processing', lease_owner = 'w', lease_expires_at = now() + interval '1 minute' where id = ${first!}`;
+    await sql`update grading_jobs set status = 'failed', last_error = 'LLM said 500' where id = ${third!}`;
+    await sql`update grading_jobs set status = 'failed', last_error = null where id = ${second!}`;
+    await sql`insert into grading_jobs (kind, payload) values ('noop', '{}')`; // names no submission
+
+    const jobs = await listSubmissionJobs(sql, [ann.id, ben.id, "00000000-0000-4000-8000-00000000dead"]);
+    expect(jobs.get(ann.id)).toEqual({
+      processing: 1,
+      open: 1,
+      failed: [
+        { jobId: second, kind: "rate_lines", error: "unknown error" },
+        { jobId: third, kind: "rate_lines", error: "LLM said 500" },
+      ],
+    });
+    expect(jobs.get(ben.id)).toEqual({ processing: 0, open: 1, failed: [] });
+    expect(jobs.get("00000000-0000-4000-8000-00000000dead")).toEqual({ processing: 0, open: 0, failed: [] });
+
+    expect(await retryFailedSubmissionJobs(sql, ann.id)).toBe(2);
+    expect(await getSubmissionJobs(sql, ann.id)).toEqual({ processing: 1, open: 3, failed: [] });
+    expect(await getSubmissionJobs(sql, ben.id)).toEqual({ processing: 0, open: 1, failed: [] });
+  });
+});
