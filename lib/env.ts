@@ -1,28 +1,129 @@
 import { z } from "zod";
 
-const serverEnvSchema = z.object({
-  DATABASE_URL: z
-    .string({ error: "DATABASE_URL is not set: start the app with `npm start` (embedded Postgres) or set it to your Supabase connection string" })
-    .url("DATABASE_URL must be a postgres:// URL"),
-  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  OPENAI_BASE_URL: z.string().url().optional(),
-  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+/**
+ * Every setting Gradeline reads from its environment, with its default, in one place.
+ * Each group is parsed once, when first used, so a process reads only what it needs
+ * (the worker never needs CRON_SECRET) and a bad value fails with a sentence that
+ * names the variable and says how to fix it.
+ */
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+export const DEFAULT_DRAIN_CONCURRENCY = 8;
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+
+/** Empty strings count as unset: `FOO=` in a .env file means "no value". */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const DATABASE_URL_MESSAGE = "DATABASE_URL must be a postgres:// URL";
+const PORT_MESSAGE = "GRADELINE_PG_PORT must be a port number (1-65535)";
+
+const databaseSchema = z.object({
+  /** Supabase or any Postgres; unset means the embedded PostgreSQL (scripts start it). */
+  DATABASE_URL: optionalText.pipe(
+    z
+      .url(DATABASE_URL_MESSAGE)
+      .refine((url) => /^postgres(ql)?:\/\//.test(url), DATABASE_URL_MESSAGE)
+      .optional(),
+  ),
+  /** `transaction` for a pooler in transaction mode other than Supabase's port 6543. */
+  DATABASE_POOLER: optionalText.pipe(z.enum(["transaction", "session"], "DATABASE_POOLER must be transaction or session").optional()),
+  /** The embedded PostgreSQL's port on 127.0.0.1. */
+  GRADELINE_PG_PORT: optionalText.pipe(
+    z.coerce.number<string | undefined>({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE).default(DEFAULT_EMBEDDED_PG_PORT),
+  ),
+});
+
+const raterSchema = z.object({
+  /** With a key the OpenAI-compatible rater runs; without one, the offline local rater. */
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url("OPENAI_BASE_URL must be a URL, e.g. https://api.openai.com/v1").optional()),
+  OPENAI_MODEL: optionalText.transform((value) => value ?? DEFAULT_OPENAI_MODEL),
+});
+
+const CONCURRENCY_MESSAGE = "GRADING_CONCURRENCY must be a whole number above 0";
+
+const drainSchema = z.object({
+  /** How many jobs one drain or worker runs at once (LLM calls in flight). */
+  GRADING_CONCURRENCY: optionalText.pipe(
+    z.coerce.number<string | undefined>({ error: CONCURRENCY_MESSAGE }).int(CONCURRENCY_MESSAGE).positive(CONCURRENCY_MESSAGE).default(DEFAULT_DRAIN_CONCURRENCY),
+  ),
+  /** `0` when dedicated workers should do all the work: requests then do not drain in after(). */
+  GRADELINE_INLINE_DRAIN: optionalText.pipe(z.enum(["0", "1"], "GRADELINE_INLINE_DRAIN must be 0 or 1").default("1")).transform((value) => value === "1"),
+});
+
+const cronSchema = z.object({
+  CRON_SECRET: optionalText.pipe(z.string().min(16, "CRON_SECRET must be at least 16 characters").optional()),
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
 });
 
-export type ServerEnv = z.infer<typeof serverEnvSchema>;
+const webSchema = z.object({
+  /** The port `npm start` serves the app on. */
+  PORT: optionalText.pipe(z.coerce.number<string | undefined>({ error: "PORT must be a port number (1-65535)" }).int().min(1).max(65535).default(3000)),
+});
 
-let cached: ServerEnv | undefined;
+export type DatabaseEnv = z.infer<typeof databaseSchema>;
+export type RaterEnv = z.infer<typeof raterSchema>;
+export type DrainEnv = z.infer<typeof drainSchema>;
+export type CronEnv = z.infer<typeof cronSchema>;
 
-/** process.env parsed once, with messages that say how to fix what is missing. */
-export function serverEnv(): ServerEnv {
-  if (cached) return cached;
-  const parsed = serverEnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join(".")}: ${issue.message}`);
+export class InvalidEnvironmentError extends Error {
+  override name = "InvalidEnvironmentError";
+}
+
+/** Parses one group of settings; the first problem becomes the error's sentence. */
+export function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const variable = issue.path.join(".");
+  throw new InvalidEnvironmentError(issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`);
+}
+
+function cachedGroup<T>(schema: z.ZodType<T>): (env?: Env) => T {
+  let cached: T | undefined;
+  return (env) => {
+    if (env) return parseEnv(schema, env);
+    cached ??= parseEnv(schema, process.env);
+    return cached;
+  };
+}
+
+/** Where the database is; read afresh each time, since scripts and test setup set DATABASE_URL as they go. */
+export function databaseEnv(env: Env = process.env): DatabaseEnv {
+  return parseEnv(databaseSchema, env);
+}
+/** Which rater runs, and where its LLM is. */
+export const raterEnv = cachedGroup(raterSchema);
+/** How the web app and workers drain the queue. */
+export const drainEnv = cachedGroup(drainSchema);
+/** The cron route's guard. */
+export const cronEnv = cachedGroup(cronSchema);
+/** Where `npm start` serves the app. */
+export const webEnv = cachedGroup(webSchema);
+
+/** The URL the Next server connects to: set by `npm start` (embedded) or the deployment. */
+export function serverDatabaseUrl(): string {
+  const url = databaseEnv().DATABASE_URL;
+  if (!url) {
+    throw new InvalidEnvironmentError(
+      "DATABASE_URL is not set: start the app with `npm start` (embedded Postgres) or set it to your Supabase connection string",
+    );
   }
-  cached = parsed.data;
-  return cached;
+  return url;
+}
+
+/**
+ * The browser's settings. Next inlines NEXT_PUBLIC_* only where they are written out
+ * literally, so they are read here by name and never through a schema over process.env.
+ */
+export function publicEnv(): { supabaseUrl: string | undefined; supabaseAnonKey: string | undefined } {
+  return {
+    supabaseUrl: process.env.NEXT_PUBLIC_SUPABASE_URL || undefined,
+    supabaseAnonKey: process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY || undefined,
+  };
 }

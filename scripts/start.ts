@@ -18,6 +18,7 @@ import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../lib/db/prepare-database";
+import { webEnv } from "../lib/env";
 import { REPEATED_SIGNAL_WINDOW_MS, STOP_WHEN_PARENT_EXITS } from "./signal-relay";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -26,7 +27,6 @@ const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 const STOP_DEADLINE_MS = 30_000;
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
-const port = process.env.PORT ?? "3000";
 
 interface Part {
   name: string;
@@ -57,6 +57,7 @@ function isRunning(child: ChildProcess): boolean {
 }
 
 async function main(): Promise<number> {
+  const port = String(webEnv().PORT);
   process.stderr.write("Preparing the database…\n");
   const databaseUrl = await prepareDatabase();
   const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: port };

@@ -2,7 +2,8 @@ import { after } from "next/server";
 import { drainsCanRegister, getSql } from "../db/server-sql";
 import { ensureDraining } from "../queue/ensure-draining";
 import { appTasks } from "../tasks";
-import { gradingConcurrency, STREAM_DRAIN_BUDGET_MS } from "./route-config";
+import { drainEnv } from "../env";
+import { STREAM_DRAIN_BUDGET_MS } from "./route-config";
 import { serverStoppingSignal } from "./server-stopping";
 
 /**
@@ -11,6 +12,7 @@ import { serverStoppingSignal } from "./server-stopping";
  * should do all the work.
  */
 export function drainAfterResponse(): void {
-  if (process.env.GRADELINE_INLINE_DRAIN === "0") return;
-  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency: gradingConcurrency(), register: drainsCanRegister(), signal: serverStoppingSignal() }));
+  const { GRADELINE_INLINE_DRAIN: inlineDrain, GRADING_CONCURRENCY: concurrency } = drainEnv();
+  if (!inlineDrain) return;
+  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency, register: drainsCanRegister(), signal: serverStoppingSignal() }));
 }

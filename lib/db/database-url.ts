@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { databaseEnv } from "../env";
 import { DEFAULT_DATABASE_NAME, ensureEmbeddedPostgres } from "./embedded";
 
 /**
@@ -7,7 +8,8 @@ import { DEFAULT_DATABASE_NAME, ensureEmbeddedPostgres } from "./embedded";
  * `gradeline` database created if missing.
  */
 export async function resolveDatabaseUrl(options: { database?: string } = {}): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const configured = databaseEnv().DATABASE_URL;
+  if (configured) return configured;
   const server = await ensureEmbeddedPostgres();
   const database = options.database ?? DEFAULT_DATABASE_NAME;
   await createDatabaseIfMissing(server.adminUrl, database);

@@ -6,10 +6,10 @@ import { arch, platform, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
+import { databaseEnv } from "../env";
 
 const execFileAsync = promisify(execFile);
 
-export const EMBEDDED_PG_PORT = Number(process.env.GRADELINE_PG_PORT ?? 54329);
 export const EMBEDDED_PG_USER = "postgres";
 export const EMBEDDED_PG_PASSWORD = "postgres";
 export const DEFAULT_DATABASE_NAME = "gradeline";
@@ -201,7 +201,7 @@ async function initialiseDataDir(layout: EmbeddedLayout, ids: { uid?: number; gi
  * running server. The server is started detached with pg_ctl, so it outlives `npm start`,
  * the test run or the worker that started it; `npm run db:stop` stops it.
  */
-export async function ensureEmbeddedPostgres(root = process.cwd(), port = EMBEDDED_PG_PORT): Promise<EmbeddedServer> {
+export async function ensureEmbeddedPostgres(root = process.cwd(), port = databaseEnv().GRADELINE_PG_PORT): Promise<EmbeddedServer> {
   const server = { adminUrl: urlOn(port, "postgres"), urlFor: (database: string) => urlOn(port, database), started: false };
   if (await isAcceptingConnections(port)) return server;
 

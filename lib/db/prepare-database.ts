@@ -1,3 +1,4 @@
+import { databaseEnv } from "../env";
 import { resolveDatabaseUrl } from "./database-url";
 import { applyMigrations, applySeed } from "./migrate";
 
@@ -8,7 +9,7 @@ import { applyMigrations, applySeed } from "./migrate";
  */
 export async function prepareDatabase(): Promise<string> {
   const url = await resolveDatabaseUrl();
-  if (!process.env.DATABASE_URL) {
+  if (!databaseEnv().DATABASE_URL) {
     await applyMigrations(url);
     await applySeed(url);
   }

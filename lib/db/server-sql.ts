@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { serverEnv } from "../env";
+import { serverDatabaseUrl } from "../env";
 import { createSql, isTransactionPoolerUrl, type Sql } from "./sql";
 
 // One pool per server process; Next may evaluate this module more than once in dev.
@@ -17,11 +17,11 @@ export function serverApplicationName(): string {
 
 /** The app's pool on DATABASE_URL (set by `npm start` to the embedded database, or to Supabase). */
 export function getSql(): Sql {
-  globalForSql.gradelineSql ??= createSql(serverEnv().DATABASE_URL, { max: 10, applicationName: serverApplicationName() });
+  globalForSql.gradelineSql ??= createSql(serverDatabaseUrl(), { max: 10, applicationName: serverApplicationName() });
   return globalForSql.gradelineSql;
 }
 
 /** Drains may register by their sessions only on a direct connection: behind a transaction pooler the sessions are not ours. */
 export function drainsCanRegister(): boolean {
-  return !isTransactionPoolerUrl(serverEnv().DATABASE_URL);
+  return !isTransactionPoolerUrl(serverDatabaseUrl());
 }

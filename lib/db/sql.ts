@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { databaseEnv } from "../env";
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -7,7 +8,7 @@ export type SqlExecutor = Sql | TransactionSql;
 
 /** Supabase's transaction pooler (port 6543), or DATABASE_POOLER=transaction for others. */
 export function isTransactionPoolerUrl(url: string): boolean {
-  return /:6543\//.test(url) || process.env.DATABASE_POOLER === "transaction";
+  return /:6543\//.test(url) || databaseEnv().DATABASE_POOLER === "transaction";
 }
 
 export interface CreateSqlOptions {

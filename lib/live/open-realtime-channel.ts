@@ -1,3 +1,4 @@
+import { publicEnv } from "@/lib/env";
 import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/live/live-channel";
 
 export interface RealtimeConfig {
@@ -5,15 +6,10 @@ export interface RealtimeConfig {
   anonKey: string;
 }
 
-/**
- * NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY, or null to use SSE.
- * Written out in full because Next inlines NEXT_PUBLIC_ variables only where they are
- * spelled literally.
- */
+/** NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY, or null to use SSE. */
 export function realtimeConfig(): RealtimeConfig | null {
-  const url = process.env.NEXT_PUBLIC_SUPABASE_URL;
-  const anonKey = process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY;
-  return url && anonKey ? { url, anonKey } : null;
+  const { supabaseUrl, supabaseAnonKey } = publicEnv();
+  return supabaseUrl && supabaseAnonKey ? { url: supabaseUrl, anonKey: supabaseAnonKey } : null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { getSql } from "@/lib/db/server-sql";
@@ -15,7 +16,7 @@ export async function GET() {
 
 export async function POST(request: Request) {
   try {
-    const body = assignmentBodySchema.parse(await readJsonBody(request, 256 * 1024));
+    const body = assignmentBodySchema.parse(await readJsonBody(request, MAX_ASSIGNMENT_REQUEST_BYTES));
     const assignment = await createAssignment(getSql(), body);
     return NextResponse.json(assignment, { status: 201, headers: { Location: `/api/assignments/${assignment.id}` } });
   } catch (error) {

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
-import { MAX_REQUEST_BYTES } from "@/lib/api/route-config";
+import { MAX_SUBMISSION_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/submissions/create-submission";
 import { createSubmissionBodySchema } from "@/lib/submissions/submission-body";
@@ -18,7 +18,7 @@ export const maxDuration = 300;
 export async function POST(request: Request) {
   try {
     const key = readIdempotencyKey(request);
-    const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_REQUEST_BYTES));
+    const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_SUBMISSION_REQUEST_BYTES));
     const sql = getSql();
     const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
     const submission = await createSubmission(sql, body, { idempotency });

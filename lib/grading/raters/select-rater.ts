@@ -1,8 +1,7 @@
 import { createLocalRater } from "./local-rater";
 import { createOpenAiRater } from "./openai-rater";
+import { raterEnv } from "../../env";
 import type { Rater } from "./rater";
-
-export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 
 /**
  * The OpenAI-compatible rater when OPENAI_API_KEY is set (OPENAI_MODEL, OPENAI_BASE_URL
@@ -10,11 +9,7 @@ export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
  * Create it once per process and reuse it: the client keeps its connections alive.
  */
 export function selectRater(env: Record<string, string | undefined> = process.env): Rater {
-  const apiKey = env.OPENAI_API_KEY?.trim();
-  if (!apiKey) return createLocalRater();
-  return createOpenAiRater({
-    apiKey,
-    model: env.OPENAI_MODEL?.trim() || DEFAULT_OPENAI_MODEL,
-    baseURL: env.OPENAI_BASE_URL?.trim() || undefined,
-  });
+  const config = raterEnv(env);
+  if (!config.OPENAI_API_KEY) return createLocalRater();
+  return createOpenAiRater({ apiKey: config.OPENAI_API_KEY, model: config.OPENAI_MODEL, baseURL: config.OPENAI_BASE_URL });
 }

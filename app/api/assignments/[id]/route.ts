@@ -1,3 +1,4 @@
+import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { ApiError, readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseUuid } from "@/lib/api/params";
@@ -20,7 +21,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
 export async function PUT(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
     const id = parseUuid((await params).id);
-    const body = assignmentBodySchema.parse(await readJsonBody(request, 256 * 1024));
+    const body = assignmentBodySchema.parse(await readJsonBody(request, MAX_ASSIGNMENT_REQUEST_BYTES));
     const assignment = await updateAssignment(getSql(), id, body);
     if (!assignment) throw new ApiError("not_found", `No assignment with id ${id}.`);
     return NextResponse.json(assignment);

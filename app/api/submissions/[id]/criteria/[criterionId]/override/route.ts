@@ -1,3 +1,4 @@
+import { MAX_OVERRIDE_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseSubmissionId } from "@/lib/api/params";
@@ -11,7 +12,7 @@ export async function PUT(request: Request, { params }: { params: Promise<{ id: 
   try {
     const { id, criterionId } = await params; // Next has decoded the params already
     const submissionId = parseSubmissionId(id);
-    const body = criterionOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
+    const body = criterionOverrideBodySchema.parse(await readJsonBody(request, MAX_OVERRIDE_REQUEST_BYTES));
     await setCriterionOverride(getSql(), { submissionId, criterionId, ...body });
     return NextResponse.json({ ok: true });
   } catch (error) {

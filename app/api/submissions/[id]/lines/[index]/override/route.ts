@@ -1,3 +1,4 @@
+import { MAX_OVERRIDE_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { parseLineIndex, parseSubmissionId } from "@/lib/api/params";
@@ -12,7 +13,7 @@ export async function PUT(request: Request, { params }: { params: Promise<{ id: 
     const { id, index } = await params;
     const submissionId = parseSubmissionId(id);
     const lineIndex = parseLineIndex(index);
-    const body = lineOverrideBodySchema.parse(await readJsonBody(request, 16 * 1024));
+    const body = lineOverrideBodySchema.parse(await readJsonBody(request, MAX_OVERRIDE_REQUEST_BYTES));
     await setLineOverride(getSql(), { submissionId, lineIndex, ...body });
     return NextResponse.json({ ok: true });
   } catch (error) {
