@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import "./globals.css";
@@ -12,12 +13,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="site-header">
-          <a href="/" className="brand">Gradeline</a>
+          <Link href="/" className="brand">Gradeline</Link>
           <nav aria-label="Main">
-            <a href="/">Home</a>
-            <a href="/assignments">Assignments</a>
-            <a href="/sessions">Sessions</a>
-            <a href="/monitor">Monitor</a>
+            <Link href="/">Home</Link>
+            <Link href="/assignments">Assignments</Link>
+            <Link href="/sessions">Sessions</Link>
+            <Link href="/monitor">Monitor</Link>
           </nav>
         </header>
         <main id="main">{children}</main>

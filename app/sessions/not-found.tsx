@@ -1,5 +1,4 @@
 import Link from "next/link";
-import styles from "./sessions.module.css";
 
 export default function SessionNotFound() {
   return (

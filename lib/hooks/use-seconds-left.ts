@@ -16,6 +16,7 @@ export function useSecondsLeft(rated: number, total: number, active: boolean): n
     if (list.at(-1)?.rated !== rated) list.push({ at, rated });
     // Keep the list short: the estimate only looks at the last half minute.
     while (list.length > 200) list.shift();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- re-render with the sample just taken; the server never samples (hydration stays equal)
     setNow(at);
   }, [rated]);
 
@@ -27,5 +28,7 @@ export function useSecondsLeft(rated: number, total: number, active: boolean): n
 
   // null on the server render and the first client render, so hydration matches.
   if (!active || now === null) return null;
+  // The samples change only in the effects above, each followed by setNow: this read is never stale.
+  // eslint-disable-next-line react-hooks/refs -- see above
   return estimateSecondsLeft(samples.current, total, now);
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { readSse, startApp, type RunningApp } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
@@ -8,7 +8,7 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 // The app reaches its database through a proxy this file owns: cutting the proxy is the
 // database going down (open connections drop, new ones are refused), without stopping
 // the Postgres server the other test files share.
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let proxy: TcpProxy;
 let app: RunningApp;
 let assignmentId: string;

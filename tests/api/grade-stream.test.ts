@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { readSse, startApp, type RunningApp } from "../helpers/next-server";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 let llm: FakeOpenAiServer;
 let assignmentId: string;

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprintRequest } from "../../lib/api/idempotency-key";
 import { createSubmissionBodySchema } from "../../lib/submissions/submission-body";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { readSse, startApp, type ParsedSseEvent, type RunningApp } from "../helpers/next-server";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 let llm: FakeOpenAiServer;
 let assignmentId: string;

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { monitoringStatsSchema, type MonitoringStats } from "../../lib/monitoring/monitoring-stats-schema";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { freePort, startApp, type RunningApp } from "../helpers/next-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 
 beforeAll(async () => {

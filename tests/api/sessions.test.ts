@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionState } from "../../lib/sessions/get-session-state";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { readSse, startApp, type RunningApp } from "../helpers/next-server";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
@@ -9,7 +9,7 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-op
 /** SessionState as JSON. */
 type SessionJson = Omit<SessionState, "createdAt"> & { createdAt: string };
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 let llm: FakeOpenAiServer;
 let assignmentId: string;

@@ -5,7 +5,7 @@ import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import { recordLineRatings } from "../../lib/grading/line-ratings";
 import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { startApp, type RunningApp } from "../helpers/next-server";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
@@ -20,7 +20,7 @@ import { channelReportsOf, errorsOf, lastTransport, openFollowPage, transportsOf
 
 const ANON_KEY = "anon-key-of-the-test-project";
 const canRun = chromiumAvailable();
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 let browser: Browser;
 let realtime: FakeRealtimeServer;

@@ -4,7 +4,7 @@ import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import { recordLineRatings } from "../../lib/grading/line-ratings";
 import { createAppTasks } from "../../lib/tasks";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { startApp, type RunningApp } from "../helpers/next-server";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
@@ -15,7 +15,7 @@ import { channelReportsOf, errorsOf, lastTransport, openFollowPage, transportsOf
 // against `next start`: SSE from Postgres LISTEN/NOTIFY, polling while the stream is down.
 
 const canRun = chromiumAvailable();
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let env: Record<string, string>;
 let app: RunningApp;
 let browser: Browser;

@@ -1,12 +1,12 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { makeEssay } from "../helpers/grading";
 import { chromiumAvailable, keepScreenshot, launchBrowser } from "./support/browser";
 import { startGradingApp, type GradingApp } from "./support/grading-app";
 
 const canRun = chromiumAvailable();
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let grading: GradingApp;
 let browser: Browser;
 

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { startApp, type RunningApp } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
@@ -8,7 +8,7 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-op
 import { chromiumAvailable, launchBrowser } from "./support/browser";
 
 const canRun = chromiumAvailable();
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 let llm: FakeOpenAiServer;
 let browser: Browser;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleProcessGradingJobs } from "../../supabase/functions/process-grading-jobs/handler.ts";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { startApp, type RunningApp } from "../helpers/next-server";
 
 const SECRET = "edge-cron-secret-0123456789";
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let app: RunningApp;
 
 beforeAll(async () => {

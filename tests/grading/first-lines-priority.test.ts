@@ -6,11 +6,11 @@ import { claimJobs } from "../../lib/queue/claim-jobs";
 import { completeJobs } from "../../lib/queue/complete-jobs";
 import { drainQueue } from "../../lib/queue/drain-queue";
 import { createAppTasks } from "../../lib/tasks";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let llm: FakeOpenAiServer;
 let rater: Rater;
 

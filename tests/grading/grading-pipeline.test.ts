@@ -5,11 +5,11 @@ import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import type { Rater } from "../../lib/grading/raters/rater";
 import { getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay, testRubric } from "../helpers/grading";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let llm: FakeOpenAiServer;
 let rater: Rater;
 

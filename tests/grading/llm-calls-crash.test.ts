@@ -7,12 +7,12 @@ import { createSubmission } from "../../lib/submissions/create-submission";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
 import { billLlmCall } from "../../lib/grading/record-llm-call";
 import { getLlmUsage } from "../../lib/monitoring/get-llm-usage";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { waitFor } from "../helpers/workers";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 const root = path.resolve(import.meta.dirname, "../..");
 let llm: FakeOpenAiServer;
 let worker: ChildProcess | null = null;

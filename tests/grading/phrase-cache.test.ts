@@ -3,9 +3,9 @@ import { evictColdPhrases, normalizePhrase, phraseCacheFor, recordPhraseHits } f
 import type { SubmissionLine } from "../../lib/grading/schemas";
 import type { LineRating } from "../../lib/grading/schemas";
 import type { Rubric } from "../../lib/assignments/rubric";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const rubric: Rubric = {
   scale: { min: 1, max: 5 },

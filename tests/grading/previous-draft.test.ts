@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 const rater = identityOnlyRater;
 
 describe("finding the draft a submission revises", () => {

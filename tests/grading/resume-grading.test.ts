@@ -5,11 +5,11 @@ import type { Rater } from "../../lib/grading/raters/rater";
 import { resumeSubmissionGrading } from "../../lib/submissions/retry-submission";
 import { deriveSubmissionStatus, effectiveOverallScore, getSubmissionState } from "../../lib/submissions/submission-state";
 import { createAppTasks } from "../../lib/tasks";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, drainUntilSettled, makeEssay } from "../helpers/grading";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 let llm: FakeOpenAiServer;
 let rater: Rater;
 

@@ -43,7 +43,7 @@ async function dropTestDatabase(database: TestDatabase, keep: boolean): Promise<
  * One fresh database per test file, cloned from the migrated template. A database in
  * which a test failed is kept and its name printed.
  */
-export function useTestDatabase(): { readonly current: TestDatabase } {
+export function freshDatabasePerFile(): { readonly current: TestDatabase } {
   let database: TestDatabase | undefined;
   let failed = false;
   beforeAll(async () => {

@@ -14,7 +14,7 @@ export interface GroupProcess {
  * Spawns a command in a process group of its own (detached), capturing its output, and
  * SIGKILLs the whole group after the file's tests if it is still running.
  */
-export function useProcessGroups(defaults: { cwd: string }) {
+export function processGroupsKilledAfterAll(defaults: { cwd: string }) {
   const started: GroupProcess[] = [];
   afterAll(() => {
     for (const { child, signalGroup } of started) {

@@ -25,7 +25,7 @@ interface TrackedWorker {
  * test that left a worker running (graphile's leak guard), after stopping it and
  * ending every pool, so one leak cannot break the tests after it.
  */
-export function useWorkers(databaseUrl: () => string) {
+export function workersStoppedAfterEach(databaseUrl: () => string) {
   const tracked = new Set<TrackedWorker>();
 
   afterEach(async () => {

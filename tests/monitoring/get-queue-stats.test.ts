@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "../../lib/db/sql";
 import { getMonitoringStats } from "../../lib/monitoring/get-queue-stats";
 import { monitoringStatsSchema } from "../../lib/monitoring/monitoring-stats-schema";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment } from "../helpers/grading";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 /** Enqueues through the queue's own function and returns the ids in order. */
 async function enqueue(sql: Sql, jobs: Array<{ kind: string; payload?: unknown; run_at?: string }>): Promise<number[]> {

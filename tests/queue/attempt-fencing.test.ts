@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTask, enqueueJobs, workerApplicationName } from "../../lib/queue";
-import { expireLease, getJobRow, useTestDatabase } from "../helpers/db";
-import { createGate, useWorkers, waitFor } from "../helpers/workers";
+import { expireLease, getJobRow, freshDatabasePerFile } from "../helpers/db";
+import { createGate, workersStoppedAfterEach, waitFor } from "../helpers/workers";
 
-const db = useTestDatabase();
-const workers = useWorkers(() => db.current.url);
+const db = freshDatabasePerFile();
+const workers = workersStoppedAfterEach(() => db.current.url);
 
 describe("attempts of one job within one worker", () => {
   it("an attempt superseded by the same worker's newer claim cannot complete the job (review finding)", async () => {

@@ -10,9 +10,9 @@ import {
   heartbeatJobs,
   releaseJobs,
 } from "../../lib/queue";
-import { getJobRow, insertJob, useTestDatabase } from "../helpers/db";
+import { getJobRow, insertJob, freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createSql } from "../../lib/db/sql";
 import { claimJobs, enqueueJobs, type GradingJobRow } from "../../lib/queue";
-import { insertJob, makeRunnableNow, useTestDatabase } from "../helpers/db";
+import { insertJob, makeRunnableNow, freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000);
 const ids = (jobs: GradingJobRow[]) => jobs.map((job) => job.id);

@@ -1,9 +1,9 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sql, TransactionSql } from "../../lib/db/sql";
 import { claimJobs } from "../../lib/queue";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const PENDING_JOBS = 20_000;
 // 100, not 10: after ANALYZE the old claim switched to a hash join over a seq scan of the

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { claimJobs, completeJobs, enqueueJobs } from "../../lib/queue";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 beforeEach(async () => {
   await db.current.sql`delete from grading_jobs`;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { enqueueJobs, UnknownJobKindError } from "../../lib/queue";
 import { createSql } from "../../lib/db/sql";
-import { countRows, useTestDatabase } from "../helpers/db";
+import { countRows, freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 describe("enqueueJobs", () => {
   it("inserts many jobs in one call and returns their ids in input order", async () => {

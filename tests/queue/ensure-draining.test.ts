@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ensureDraining } from "../../lib/queue/ensure-draining";
 import { defineTask } from "../../lib/queue/job-kinds";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 const tasks = { slow_noop: defineTask({ payload: z.object({}), maxAttempts: 3, handle: () => sleep(200) }) };
 
 async function enqueueSlowNoop(): Promise<number> {

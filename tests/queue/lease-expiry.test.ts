@@ -11,10 +11,10 @@ import {
   workerApplicationName,
 } from "../../lib/queue";
 import { registerWorker } from "../../lib/queue/job-leases";
-import { expireLease, getJobRow, useTestDatabase } from "../helpers/db";
+import { expireLease, getJobRow, freshDatabasePerFile } from "../helpers/db";
 import { waitFor } from "../helpers/workers";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 beforeEach(async () => {
   await db.current.sql`delete from grading_jobs`;

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sql, TransactionSql } from "../../lib/db/sql";
 import { applyMigrations } from "../../lib/db/migrate";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const SCHEMAS = ["public", "private", "auth"];
 

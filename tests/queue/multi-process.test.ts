@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueJobs, type GradingJobRow } from "../../lib/queue";
 import { countingTasks, CREATE_EFFECTS_TABLE } from "../fixtures/counting-tasks";
-import { getJobRow, useTestDatabase } from "../helpers/db";
+import { getJobRow, freshDatabasePerFile } from "../helpers/db";
 import { waitFor } from "../helpers/workers";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WORKER_SCRIPT = path.join(projectRoot, "tests/fixtures/counting-worker.ts");
@@ -67,7 +67,7 @@ beforeAll(async () => {
   await db.current.sql.unsafe(CREATE_EFFECTS_TABLE);
 });
 
-// Registered after useTestDatabase, so it runs before the database is dropped, and runs even when a test failed.
+// Registered after freshDatabasePerFile, so it runs before the database is dropped, and runs even when a test failed.
 afterAll(async () => {
   const running = children.filter(isRunning);
   for (const worker of running) worker.child.kill("SIGKILL");

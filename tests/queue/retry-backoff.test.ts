@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createSql, type Sql } from "../../lib/db/sql";
 import { claimJobs, completeJobs, enqueueJobs, failJob, retryJob, type FailJobOptions } from "../../lib/queue";
-import { getJobRow, makeRunnableNow, useTestDatabase } from "../helpers/db";
+import { getJobRow, makeRunnableNow, freshDatabasePerFile } from "../helpers/db";
 import { waitFor } from "../helpers/workers";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 beforeEach(async () => {
   await db.current.sql`delete from grading_jobs`;

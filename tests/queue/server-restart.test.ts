@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseIfMissing } from "../../lib/db/database-url";
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from "../../lib/db/embedded";
@@ -8,7 +7,7 @@ import { createSql, type Sql } from "../../lib/db/sql";
 import { claimJobs, defineTask, enqueueJobs, queueJobKinds, workerApplicationName, type TaskRegistry } from "../../lib/queue";
 import { registerWorker } from "../../lib/queue/job-leases";
 import { freePort } from "../helpers/next-server";
-import { createGate, sleep, useWorkers, waitFor, waitForGate } from "../helpers/workers";
+import { createGate, sleep, workersStoppedAfterEach, waitFor, waitForGate } from "../helpers/workers";
 
 /**
  * A Postgres server of this file's own, so it can be crashed and restarted without
@@ -21,7 +20,7 @@ const gate = createGate();
 const holdUntilGate: TaskRegistry = {
   noop: defineTask({ ...queueJobKinds.noop, handle: (_payload, { signal }) => waitForGate(gate, signal) }),
 };
-const workers = useWorkers(() => url);
+const workers = workersStoppedAfterEach(() => url);
 
 beforeAll(async () => {
   serverRoot = await mkdtemp("/tmp/gradeline-restart-test-");

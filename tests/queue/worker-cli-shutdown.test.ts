@@ -3,12 +3,12 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
-import { useTestDatabase } from "../helpers/db";
-import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
+import { freshDatabasePerFile } from "../helpers/db";
+import { processGroupsKilledAfterAll, type GroupProcess } from "../helpers/process-group";
 import { sleep, waitFor } from "../helpers/workers";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 const root = path.resolve(import.meta.dirname, "../..");
 const TSX_CLI = path.join(root, "node_modules/tsx/dist/cli.mjs");
 const LLM_LATENCY_MS = 2_500;
@@ -30,7 +30,7 @@ afterAll(async () => {
   await llm.close();
 });
 
-const spawnGroup = useProcessGroups({ cwd: root });
+const spawnGroup = processGroupsKilledAfterAll({ cwd: root });
 
 /**
  * The worker as documented: `tsx scripts/process-grading-jobs.ts` (the tsx CLI, whose own

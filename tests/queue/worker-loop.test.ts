@@ -10,11 +10,11 @@ import {
   type TaskRegistry,
 } from "../../lib/queue";
 import type { EnqueueInputFor } from "../../lib/queue/enqueue-jobs";
-import { getJobRow, insertJob, useTestDatabase } from "../helpers/db";
-import { createGate, sleep, useWorkers, waitFor, waitForGate, type Gate } from "../helpers/workers";
+import { getJobRow, insertJob, freshDatabasePerFile } from "../helpers/db";
+import { createGate, sleep, workersStoppedAfterEach, waitFor, waitForGate, type Gate } from "../helpers/workers";
 
-const db = useTestDatabase();
-const workers = useWorkers(() => db.current.url);
+const db = freshDatabasePerFile();
+const workers = workersStoppedAfterEach(() => db.current.url);
 
 // What the handlers saw, reset before each test.
 let recorded: number[] = [];
@@ -97,7 +97,7 @@ beforeEach(async () => {
   gate = createGate();
 });
 
-// Registered after useWorkers, so it runs first: a failed test must not leave a handler waiting.
+// Registered after workersStoppedAfterEach, so it runs first: a failed test must not leave a handler waiting.
 afterEach(() => gate.open());
 
 describe("runWorker", () => {

@@ -2,16 +2,16 @@ import { execSync } from "node:child_process";
 import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay } from "../helpers/grading";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server";
-import { useProcessGroups, type GroupProcess } from "../helpers/process-group";
+import { processGroupsKilledAfterAll, type GroupProcess } from "../helpers/process-group";
 import { freePort } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 const root = path.resolve(import.meta.dirname, "../..");
-const spawnGroup = useProcessGroups({ cwd: root });
+const spawnGroup = processGroupsKilledAfterAll({ cwd: root });
 
 interface StartedApp extends GroupProcess {
   url: string;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { phraseCacheFor } from "../../lib/grading/phrase-cache";
 import { createGradingSession } from "../../lib/sessions/create-grading-session";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater } from "../helpers/grading";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 const rater = identityOnlyRater;
 

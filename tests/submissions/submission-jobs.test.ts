@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { getSubmissionJobs, listSubmissionJobs, retryFailedSubmissionJobs } from "../../lib/submissions/submission-jobs";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 
-const db = useTestDatabase();
+const db = freshDatabasePerFile();
 
 describe("a submission's jobs (lib/submissions/submission-jobs.ts)", () => {
   it("counts each submission's open, running and failed jobs apart, with the failures' errors in job order", async () => {

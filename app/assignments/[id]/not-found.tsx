@@ -1,3 +1,4 @@
+import Link from "next/link";
 /** An id that is not an assignment. */
 export default function AssignmentNotFound() {
   return (
@@ -5,7 +6,7 @@ export default function AssignmentNotFound() {
       <h1>Assignment not found</h1>
       <p>There is no assignment with this id. It may have been deleted, or the link is incomplete.</p>
       <p>
-        <a href="/assignments">See all assignments</a>
+        <Link href="/assignments">See all assignments</Link>
       </p>
     </div>
   );

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { loadAssignment } from "@/app/assignments/load-assignment";
@@ -13,17 +14,17 @@ export default async function AssignmentPage(props: PageProps<"/assignments/[id]
   return (
     <>
       <p className="eyebrow">
-        <a href="/assignments">Assignments</a>
+        <Link href="/assignments">Assignments</Link>
       </p>
       <header className="page-header">
         <h1>{assignment.title}</h1>
         <p className="actions">
-          <a className="button button-primary" href={`/assignments/${assignment.id}/submit`} data-testid="submit-link">
+          <Link className="button button-primary" href={`/assignments/${assignment.id}/submit`} data-testid="submit-link">
             Submit an essay
-          </a>
-          <a className="button" href={`/assignments/${assignment.id}/edit`} data-testid="edit-link">
+          </Link>
+          <Link className="button" href={`/assignments/${assignment.id}/edit`} data-testid="edit-link">
             Edit
-          </a>
+          </Link>
         </p>
       </header>
       {assignment.prompt && (

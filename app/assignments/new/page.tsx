@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { AssignmentForm } from "@/app/assignments/assignment-form";
 
@@ -7,7 +8,7 @@ export default function NewAssignmentPage() {
   return (
     <>
       <p className="eyebrow">
-        <a href="/assignments">Assignments</a>
+        <Link href="/assignments">Assignments</Link>
       </p>
       <h1>New assignment</h1>
       <AssignmentForm initial={null} />

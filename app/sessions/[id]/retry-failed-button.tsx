@@ -2,7 +2,6 @@
 
 import { useState } from "react";
 import { pluralize } from "../format-session";
-import shared from "../sessions.module.css";
 import styles from "./session.module.css";
 
 /** Runs every failed job of the failed students again (POST /api/submissions/:id/retry), then listens again. */

@@ -4,7 +4,6 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { newIdempotencyKey } from "@/lib/client/new-idempotency-key";
 import { formatFileSize, pluralize } from "../format-session";
-import shared from "../sessions.module.css";
 import styles from "./new-session.module.css";
 
 export interface AssignmentOption {
@@ -101,11 +100,13 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
     const buttons = listRef.current?.querySelectorAll("button");
     const next = buttons?.[Math.min(focusAfterRemove, buttons.length - 1)];
     (next ?? fileInputRef.current)?.focus();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- focus can move only after the removed row has left the DOM; this resets the one-shot request
     setFocusAfterRemove(null);
   }, [focusAfterRemove]);
 
   // Files picked before the page hydrated fired no onChange: take them from the input (once, on mount).
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- "hydrated" must flip after hydration, or the server's render would not match
     setHydrated(true);
     const input = fileInputRef.current;
     if (input?.files?.length) {

@@ -1,3 +1,4 @@
+import Link from "next/link";
 /** An id that is not a submission (or not a UUID at all). */
 export default function SubmissionNotFound() {
   return (
@@ -5,7 +6,7 @@ export default function SubmissionNotFound() {
       <h1>Submission not found</h1>
       <p>There is no submission with this id. It may have been deleted, or the link is incomplete.</p>
       <p>
-        <a href="/assignments">Go to assignments</a>
+        <Link href="/assignments">Go to assignments</Link>
       </p>
     </div>
   );
