@@ -13,7 +13,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="site-header">
-          <Link href="/" className="brand">Gradeline</Link>
+          <Link href="/" className="brand">
+            Gradeline
+          </Link>
           <nav aria-label="Main">
             <Link href="/">Home</Link>
             <Link href="/assignments">Assignments</Link>

@@ -30,11 +30,12 @@ export default async function HomePage() {
             <strong>A teacher sets an assignment</strong> with a prompt and a rubric: criteria, each with scored levels.
           </li>
           <li>
-            <strong>A student submits an essay</strong>, pasted or uploaded as .txt or .docx. Each line is rated on its own against the rubric.
+            <strong>A student submits an essay</strong>, pasted or uploaded as .txt or .docx. Each line is rated on its own against the
+            rubric.
           </li>
           <li>
-            <strong>Ratings appear as they land.</strong> When every line is rated, each criterion is scored with a rationale, and the teacher
-            can override any rating.
+            <strong>Ratings appear as they land.</strong> When every line is rated, each criterion is scored with a rationale, and the
+            teacher can override any rating.
           </li>
         </ol>
         <p className="actions">
@@ -49,7 +50,9 @@ export default async function HomePage() {
       <section className="panel" aria-labelledby="queue-heading">
         <h2 id="queue-heading">Grading queue</h2>
         {"error" in queue ? (
-          <p className="error" role="alert">The database could not be reached: {queue.error}</p>
+          <p className="error" role="alert">
+            The database could not be reached: {queue.error}
+          </p>
         ) : (
           <dl className="stat-grid">
             {(["runnable", "processing", "completed", "failed", "cancelled"] as const).map((key) => (

@@ -34,7 +34,12 @@ const databaseSchema = z.object({
   DATABASE_POOLER: optionalText.pipe(z.enum(["transaction", "session"], "DATABASE_POOLER must be transaction or session").optional()),
   /** The embedded PostgreSQL's port on 127.0.0.1. */
   GRADELINE_PG_PORT: optionalText.pipe(
-    z.coerce.number<string | undefined>({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE).default(DEFAULT_EMBEDDED_PG_PORT),
+    z.coerce
+      .number<string | undefined>({ error: PORT_MESSAGE })
+      .int(PORT_MESSAGE)
+      .min(1, PORT_MESSAGE)
+      .max(65535, PORT_MESSAGE)
+      .default(DEFAULT_EMBEDDED_PG_PORT),
   ),
 });
 
@@ -50,10 +55,16 @@ const CONCURRENCY_MESSAGE = "GRADING_CONCURRENCY must be a whole number above 0"
 const drainSchema = z.object({
   /** How many jobs one drain or worker runs at once (LLM calls in flight). */
   GRADING_CONCURRENCY: optionalText.pipe(
-    z.coerce.number<string | undefined>({ error: CONCURRENCY_MESSAGE }).int(CONCURRENCY_MESSAGE).positive(CONCURRENCY_MESSAGE).default(DEFAULT_DRAIN_CONCURRENCY),
+    z.coerce
+      .number<string | undefined>({ error: CONCURRENCY_MESSAGE })
+      .int(CONCURRENCY_MESSAGE)
+      .positive(CONCURRENCY_MESSAGE)
+      .default(DEFAULT_DRAIN_CONCURRENCY),
   ),
   /** `0` when dedicated workers should do all the work: requests then do not drain in after(). */
-  GRADELINE_INLINE_DRAIN: optionalText.pipe(z.enum(["0", "1"], "GRADELINE_INLINE_DRAIN must be 0 or 1").default("1")).transform((value) => value === "1"),
+  GRADELINE_INLINE_DRAIN: optionalText
+    .pipe(z.enum(["0", "1"], "GRADELINE_INLINE_DRAIN must be 0 or 1").default("1"))
+    .transform((value) => value === "1"),
 });
 
 const cronSchema = z.object({
@@ -63,7 +74,9 @@ const cronSchema = z.object({
 
 const webSchema = z.object({
   /** The port `npm start` serves the app on. */
-  PORT: optionalText.pipe(z.coerce.number<string | undefined>({ error: "PORT must be a port number (1-65535)" }).int().min(1).max(65535).default(3000)),
+  PORT: optionalText.pipe(
+    z.coerce.number<string | undefined>({ error: "PORT must be a port number (1-65535)" }).int().min(1).max(65535).default(3000),
+  ),
 });
 
 export type DatabaseEnv = z.infer<typeof databaseSchema>;

@@ -67,7 +67,11 @@ function makeEssay(essay: number): string {
   const lines: string[] = [];
   for (let line = 0; line < LINES_PER_ESSAY; line++) {
     const shared = line % 3 === 1 && lines.filter((l) => sharedPool.includes(l)).length < SHARED_PER_ESSAY;
-    lines.push(shared ? sharedPool[(essay * 5 + line) % SHARED_POOL]! : `Essay ${essay} makes point ${line}: a later bell gives ${line + essay} more minutes of rest.`);
+    lines.push(
+      shared
+        ? sharedPool[(essay * 5 + line) % SHARED_POOL]!
+        : `Essay ${essay} makes point ${line}: a later bell gives ${line + essay} more minutes of rest.`,
+    );
   }
   return lines.join("\n");
 }
@@ -106,7 +110,10 @@ async function main() {
     const assignment = await createAssignment(sql, { title: "Bench", prompt: "Should school start later?", rubric });
     const startedAt = performance.now();
     let graded = 0;
-    const progress = setInterval(() => log(`  ${graded}/${ESSAYS} graded, ${llm.requests.length} LLM calls, ${llm.inFlight} in flight`), 2_000);
+    const progress = setInterval(
+      () => log(`  ${graded}/${ESSAYS} graded, ${llm.requests.length} LLM calls, ${llm.inFlight} in flight`),
+      2_000,
+    );
     const runs = Array.from({ length: ESSAYS }, async (_, essay) => {
       await new Promise((resolve) => setTimeout(resolve, essay * ARRIVAL_INTERVAL_MS));
       const sentAt = performance.now();
@@ -144,8 +151,18 @@ async function main() {
     const rateCalls = answered.filter((request) => request.kind === "rate_lines").length;
     log(`  LLM calls answered ${llmCalls} (recorded ${stats!.calls}), max in flight ${llm.maxInFlight}`);
     const summary = {
-      ttfr_p50_ms: Math.round(percentile(results.map((r) => r.ttfrMs), 50)),
-      ttfr_p95_ms: Math.round(percentile(results.map((r) => r.ttfrMs), 95)),
+      ttfr_p50_ms: Math.round(
+        percentile(
+          results.map((r) => r.ttfrMs),
+          50,
+        ),
+      ),
+      ttfr_p95_ms: Math.round(
+        percentile(
+          results.map((r) => r.ttfrMs),
+          95,
+        ),
+      ),
       total_s: Number(totalS.toFixed(2)),
       ideal_s: Number((Math.ceil(llmCalls / CONCURRENCY) * (LLM_LATENCY_MS / 1000)).toFixed(2)),
       llm_calls: llmCalls,
@@ -154,7 +171,9 @@ async function main() {
       cache_hit_rate: Number((stats!.cached / stats!.lines).toFixed(3)),
       tokens: stats!.tokens,
     };
-    log(`  targets: ttfr_p50 ≤ 1200 ms, total_s ≤ ${(summary.ideal_s * 1.25).toFixed(2)} (1.25 × ideal), llm_calls ≤ ${summary.lines / 5} (lines / 5)`);
+    log(
+      `  targets: ttfr_p50 ≤ 1200 ms, total_s ≤ ${(summary.ideal_s * 1.25).toFixed(2)} (1.25 × ideal), llm_calls ≤ ${summary.lines / 5} (lines / 5)`,
+    );
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await app.stop();

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
 
-  console.log(`${sample.length} essays, ${lineCount} lines, ${seconds.toFixed(1)} s (${((seconds * 1000) / lineCount).toFixed(1)} ms a line, warm-up included)`);
+  console.log(
+    `${sample.length} essays, ${lineCount} lines, ${seconds.toFixed(1)} s (${((seconds * 1000) / lineCount).toFixed(1)} ms a line, warm-up included)`,
+  );
   for (const id of COMPARED_CRITERIA) {
     const human = humans.get(id)!;
     const local = machine.get(id)!;

@@ -80,7 +80,10 @@ function selectTasks(kinds: string | undefined): TaskRegistry {
   const gradelineTasks = appTasks();
   if (!kinds) return gradelineTasks;
   const selected: TaskRegistry = {};
-  for (const kind of kinds.split(",").map((k) => k.trim()).filter(Boolean)) {
+  for (const kind of kinds
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean)) {
     const task = gradelineTasks[kind];
     if (!task) usageError(`unknown job kind "${kind}"; known: ${Object.keys(gradelineTasks).join(", ")}`);
     selected[kind] = task;
@@ -136,7 +139,9 @@ async function main(): Promise<number> {
 
   const flags = parseFlags();
   if (flags.help) {
-    process.stdout.write("Usage: tsx scripts/process-grading-jobs.ts [--concurrency N] [--poll-interval MS] [--lease MS] [--once [--budget MS]] [--kinds a,b]\n");
+    process.stdout.write(
+      "Usage: tsx scripts/process-grading-jobs.ts [--concurrency N] [--poll-interval MS] [--lease MS] [--once [--budget MS]] [--kinds a,b]\n",
+    );
     return EXIT_OK;
   }
   const concurrency = positiveInteger("concurrency", flags.concurrency, DEFAULT_CONCURRENCY);

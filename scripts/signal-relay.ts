@@ -27,11 +27,15 @@ export function isUnderTsxCli(execArgv: readonly string[] = process.execArgv): b
  */
 export async function runOutsideTsxCli(scriptPath: string): Promise<number | null> {
   if (!isUnderTsxCli() || process.env[RELAUNCHED_ENV] === "1") return null;
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), "--import", STOP_WHEN_PARENT_EXITS, scriptPath, ...process.argv.slice(2)], {
-    stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, [RELAUNCHED_ENV]: "1" },
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--import", STOP_WHEN_PARENT_EXITS, scriptPath, ...process.argv.slice(2)],
+    {
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
+      env: { ...process.env, [RELAUNCHED_ENV]: "1" },
+      detached: true,
+    },
+  );
   const relay = (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
   };

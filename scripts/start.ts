@@ -93,7 +93,9 @@ async function main(): Promise<number> {
       setTimeout(() => {
         const stuck = parts.filter(({ child }) => isRunning(child));
         if (stuck.length === 0) return;
-        process.stderr.write(`start: ${stuck.map((part) => part.name).join(" and ")} still running ${STOP_DEADLINE_MS / 1000} s after the stop request; killing.\n`);
+        process.stderr.write(
+          `start: ${stuck.map((part) => part.name).join(" and ")} still running ${STOP_DEADLINE_MS / 1000} s after the stop request; killing.\n`,
+        );
         killedAtDeadline = true;
         for (const { child } of stuck) child.kill("SIGKILL");
       }, STOP_DEADLINE_MS).unref();

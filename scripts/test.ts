@@ -62,13 +62,20 @@ async function vitestSuite(name: string, config: string): Promise<boolean> {
     const code = await run(process.execPath, [
       path.join(root, "node_modules/vitest/vitest.mjs"),
       "run",
-      "--config", config,
-      "--reporter", "default",
-      "--reporter", "json",
-      "--outputFile.json", reportFile,
+      "--config",
+      config,
+      "--reporter",
+      "default",
+      "--reporter",
+      "json",
+      "--outputFile.json",
+      reportFile,
       ...(filters.length > 0 ? ["--passWithNoTests", ...filters] : []),
     ]);
-    const report = await readFile(reportFile, "utf8").then((text) => JSON.parse(text) as VitestReport, () => null);
+    const report = await readFile(reportFile, "utf8").then(
+      (text) => JSON.parse(text) as VitestReport,
+      () => null,
+    );
     if (!report) {
       process.stderr.write(`test: the ${name} suite wrote no report (exit ${code}); counting it as failed.\n`);
       totals.failed++;
@@ -80,7 +87,9 @@ async function vitestSuite(name: string, config: string): Promise<boolean> {
     const ranNothing = report.numTotalTests === 0 && filters.length === 0;
     if (code === 0 && (!report.success || report.numFailedTests > 0 || ranNothing)) {
       // The exit code lied: something in the process replaced vitest's own.
-      process.stderr.write(`test: the ${name} suite exited 0 but its report says ${ranNothing ? "no test ran" : `${report.numFailedTests} failed`}.\n`);
+      process.stderr.write(
+        `test: the ${name} suite exited 0 but its report says ${ranNothing ? "no test ran" : `${report.numFailedTests} failed`}.\n`,
+      );
     }
     return code === 0 && report.success && report.numFailedTests === 0 && !ranNothing;
   } finally {

@@ -6,7 +6,11 @@ describe("configuration (lib/env.ts)", () => {
   it("gives every setting its default, and treats an empty value as unset (pure)", () => {
     expect(drainEnv({})).toEqual({ GRADING_CONCURRENCY: DEFAULT_DRAIN_CONCURRENCY, GRADELINE_INLINE_DRAIN: true });
     expect(drainEnv({ GRADING_CONCURRENCY: "", GRADELINE_INLINE_DRAIN: "" })).toEqual(drainEnv({}));
-    expect(raterEnv({ OPENAI_API_KEY: "  ", OPENAI_MODEL: "" })).toEqual({ OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, OPENAI_MODEL: DEFAULT_OPENAI_MODEL });
+    expect(raterEnv({ OPENAI_API_KEY: "  ", OPENAI_MODEL: "" })).toEqual({
+      OPENAI_API_KEY: undefined,
+      OPENAI_BASE_URL: undefined,
+      OPENAI_MODEL: DEFAULT_OPENAI_MODEL,
+    });
     expect(databaseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
     expect(databaseEnv({}).GRADELINE_PG_PORT).toBe(54329);
     expect(cronEnv({ CRON_SECRET: "" })).toEqual({ CRON_SECRET: undefined, NODE_ENV: "development" });
@@ -14,8 +18,17 @@ describe("configuration (lib/env.ts)", () => {
   });
 
   it("parses what is set", () => {
-    expect(drainEnv({ GRADING_CONCURRENCY: "3", GRADELINE_INLINE_DRAIN: "0" })).toEqual({ GRADING_CONCURRENCY: 3, GRADELINE_INLINE_DRAIN: false });
-    expect(databaseEnv({ DATABASE_URL: "postgresql://u:p@db.example.com:6543/postgres", DATABASE_POOLER: "transaction", GRADELINE_PG_PORT: "54400" })).toEqual({
+    expect(drainEnv({ GRADING_CONCURRENCY: "3", GRADELINE_INLINE_DRAIN: "0" })).toEqual({
+      GRADING_CONCURRENCY: 3,
+      GRADELINE_INLINE_DRAIN: false,
+    });
+    expect(
+      databaseEnv({
+        DATABASE_URL: "postgresql://u:p@db.example.com:6543/postgres",
+        DATABASE_POOLER: "transaction",
+        GRADELINE_PG_PORT: "54400",
+      }),
+    ).toEqual({
       DATABASE_URL: "postgresql://u:p@db.example.com:6543/postgres",
       DATABASE_POOLER: "transaction",
       GRADELINE_PG_PORT: 54400,

@@ -1,6 +1,13 @@
 import { describedBy, FieldError } from "@/app/components/field-error";
 import { LevelFields } from "@/app/assignments/level-fields";
-import { MAX_LEVELS, MIN_LEVELS, newLevel, renameCriterion, type CriterionDraft, type DraftErrors } from "@/lib/assignments/assignment-draft";
+import {
+  MAX_LEVELS,
+  MIN_LEVELS,
+  newLevel,
+  renameCriterion,
+  type CriterionDraft,
+  type DraftErrors,
+} from "@/lib/assignments/assignment-draft";
 
 interface CriterionFieldsetProps {
   criterion: CriterionDraft;
@@ -94,7 +101,13 @@ export function CriterionFieldset({ criterion, index, errors, canRemove, onChang
         </button>
       </div>
       <div className="actions actions-end">
-        <button type="button" className="button-small button-danger" onClick={onRemove} disabled={!canRemove} data-testid="remove-criterion">
+        <button
+          type="button"
+          className="button-small button-danger"
+          onClick={onRemove}
+          disabled={!canRemove}
+          data-testid="remove-criterion"
+        >
           Remove criterion {position}
         </button>
       </div>

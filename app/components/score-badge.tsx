@@ -14,7 +14,10 @@ export function ScoreBadge({ score, scale, variant = "model", testId }: ScoreBad
   return (
     <span className={`score-badge score-${level}${variant === "teacher" ? " score-teacher" : ""}`} data-level={level} data-testid={testId}>
       {formatScore(score)}
-      <span className="visually-hidden"> out of {formatScore(scale.max)} ({level})</span>
+      <span className="visually-hidden">
+        {" "}
+        out of {formatScore(scale.max)} ({level})
+      </span>
     </span>
   );
 }

@@ -8,7 +8,8 @@ export default function MonitorError({ error, reset }: { error: Error & { digest
     <div className="monitor">
       <h1>Monitor</h1>
       <div className="banner bad" role="alert">
-        <strong>The monitor failed to render.</strong> {error.digest ? `(reference ${error.digest}) ` : ""}Try again; if it keeps failing, the server log has the details.
+        <strong>The monitor failed to render.</strong> {error.digest ? `(reference ${error.digest}) ` : ""}Try again; if it keeps failing,
+        the server log has the details.
       </div>
       <button type="button" className="button" onClick={reset}>
         Try again

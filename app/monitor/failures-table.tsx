@@ -50,7 +50,11 @@ export function FailuresTable({
     setBusyJobId(jobId);
     const result = await postJobAction(jobId, action);
     setBusyJobId(null);
-    setMessage(result.ok ? { tone: "ok", text: describeOutcome(jobId, action, result.status) } : { tone: "bad", text: `Job ${jobId}: ${result.message}` });
+    setMessage(
+      result.ok
+        ? { tone: "ok", text: describeOutcome(jobId, action, result.status) }
+        : { tone: "bad", text: `Job ${jobId}: ${result.message}` },
+    );
     if (result.ok) onChanged();
   }
 
@@ -67,9 +71,13 @@ export function FailuresTable({
             <caption id="failures-caption">Failed jobs, newest first (up to 50)</caption>
             <thead>
               <tr>
-                <th scope="col" className="num">Job</th>
+                <th scope="col" className="num">
+                  Job
+                </th>
                 <th scope="col">Kind</th>
-                <th scope="col" className="num">Attempts</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
                 <th scope="col">Last error</th>
                 <th scope="col">Failed</th>
                 <th scope="col">Submission</th>
@@ -79,19 +87,51 @@ export function FailuresTable({
             <tbody>
               {failures.map((failure) => (
                 <tr key={failure.id}>
-                  <th scope="row" className="num">{failure.id}</th>
-                  <td><code>{failure.kind}</code></td>
-                  <td className="num">{failure.attempts} / {failure.maxAttempts}</td>
-                  <td className="error-cell"><ErrorText error={failure.lastError} /></td>
-                  <td className="nowrap">
-                    {failure.finishedAt ? <time dateTime={failure.finishedAt} title={failure.finishedAt}>{formatAgo(failure.finishedAt, generatedAt)}</time> : "—"}
+                  <th scope="row" className="num">
+                    {failure.id}
+                  </th>
+                  <td>
+                    <code>{failure.kind}</code>
                   </td>
-                  <td>{failure.submissionId ? <code title={failure.submissionId}>{failure.submissionId.slice(0, 8)}</code> : <span className="muted">—</span>}</td>
+                  <td className="num">
+                    {failure.attempts} / {failure.maxAttempts}
+                  </td>
+                  <td className="error-cell">
+                    <ErrorText error={failure.lastError} />
+                  </td>
+                  <td className="nowrap">
+                    {failure.finishedAt ? (
+                      <time dateTime={failure.finishedAt} title={failure.finishedAt}>
+                        {formatAgo(failure.finishedAt, generatedAt)}
+                      </time>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>
+                    {failure.submissionId ? (
+                      <code title={failure.submissionId}>{failure.submissionId.slice(0, 8)}</code>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
                   <td className="actions">
-                    <button type="button" className="button" aria-label={`Retry job ${failure.id}`} disabled={busyJobId === failure.id} onClick={() => act(failure.id, "retry")}>
+                    <button
+                      type="button"
+                      className="button"
+                      aria-label={`Retry job ${failure.id}`}
+                      disabled={busyJobId === failure.id}
+                      onClick={() => act(failure.id, "retry")}
+                    >
                       Retry
                     </button>
-                    <button type="button" className="button secondary" aria-label={`Cancel job ${failure.id}`} disabled={busyJobId === failure.id} onClick={() => act(failure.id, "cancel")}>
+                    <button
+                      type="button"
+                      className="button secondary"
+                      aria-label={`Cancel job ${failure.id}`}
+                      disabled={busyJobId === failure.id}
+                      onClick={() => act(failure.id, "cancel")}
+                    >
                       Cancel
                     </button>
                   </td>

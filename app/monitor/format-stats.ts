@@ -16,7 +16,12 @@ export function formatPercent(ratio: number | null): string {
 /** Dollars; sub-dollar amounts keep four decimals, because a day of small calls costs cents. */
 export function formatUsd(value: number): string {
   const digits = value !== 0 && Math.abs(value) < 1 ? 4 : 2;
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
 }
 
 // A number and its unit never wrap apart ("2 min" / "24 s", not "2 min 24" / "s").

@@ -19,7 +19,8 @@ function UnansweredHint({ totals }: { totals: LlmTotals }) {
   if (totals.unanswered === 0) return null;
   return (
     <dd className="stat-hint" data-testid="llm-unanswered">
-      {formatCount(totals.unanswered)} without an answer: ≈{formatCount(totals.estimatedPromptTokens)} prompt tokens, ≈{formatUsd(totals.estimatedCostUsd)} (estimated, not in the cost)
+      {formatCount(totals.unanswered)} without an answer: ≈{formatCount(totals.estimatedPromptTokens)} prompt tokens, ≈
+      {formatUsd(totals.estimatedCostUsd)} (estimated, not in the cost)
     </dd>
   );
 }
@@ -37,7 +38,9 @@ export function LlmUsageTable({ llm }: { llm: LlmUsage }) {
         <div className="stat">
           <dt>Tokens, last 24 h</dt>
           <dd>{formatCount(llm.last24h.promptTokens + llm.last24h.completionTokens)}</dd>
-          <dd className="stat-hint">{formatCount(llm.last24h.promptTokens)} in, {formatCount(llm.last24h.completionTokens)} out</dd>
+          <dd className="stat-hint">
+            {formatCount(llm.last24h.promptTokens)} in, {formatCount(llm.last24h.completionTokens)} out
+          </dd>
         </div>
         <div className="stat">
           <dt>Estimated cost, last 24 h</dt>
@@ -58,20 +61,30 @@ export function LlmUsageTable({ llm }: { llm: LlmUsage }) {
             <caption id="llm-caption">LLM usage by model</caption>
             <thead>
               <tr>
-                <th scope="col" rowSpan={2}>Model</th>
-                <th scope="colgroup" colSpan={4} className="group">Last 24 hours</th>
-                <th scope="colgroup" colSpan={4} className="group">All time</th>
+                <th scope="col" rowSpan={2}>
+                  Model
+                </th>
+                <th scope="colgroup" colSpan={4} className="group">
+                  Last 24 hours
+                </th>
+                <th scope="colgroup" colSpan={4} className="group">
+                  All time
+                </th>
               </tr>
               <tr>
                 {[...TOTALS_LABELS, ...TOTALS_LABELS].map((label, i) => (
-                  <th scope="col" className="num" key={i}>{label}</th>
+                  <th scope="col" className="num" key={i}>
+                    {label}
+                  </th>
                 ))}
               </tr>
             </thead>
             <tbody>
               {llm.byModel.map((row) => (
                 <tr key={row.model}>
-                  <th scope="row"><code>{row.model}</code></th>
+                  <th scope="row">
+                    <code>{row.model}</code>
+                  </th>
                   <TotalsCells totals={row.last24h} />
                   <TotalsCells totals={row.allTime} />
                 </tr>

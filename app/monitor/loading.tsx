@@ -5,7 +5,9 @@ export default function MonitorLoading() {
   return (
     <div className="monitor">
       <h1>Monitor</h1>
-      <p role="status" className="muted">Loading queue statistics…</p>
+      <p role="status" className="muted">
+        Loading queue statistics…
+      </p>
     </div>
   );
 }

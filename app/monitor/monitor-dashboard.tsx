@@ -50,7 +50,9 @@ export function MonitorDashboard(initial: { stats: MonitoringStats | null; error
       )}
 
       {!stats && !error && (
-        <p role="status" className="muted">Loading queue statistics…</p>
+        <p role="status" className="muted">
+          Loading queue statistics…
+        </p>
       )}
 
       {stats && (

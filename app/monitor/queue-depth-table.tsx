@@ -28,19 +28,25 @@ export function QueueDepthTable({ queue }: { queue: QueueDepth }) {
           <tr>
             <th scope="col">Kind</th>
             {COLUMNS.map(({ key, label }) => (
-              <th scope="col" key={key} className="num">{label}</th>
+              <th scope="col" key={key} className="num">
+                {label}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody>
           {queue.byKind.length === 0 ? (
             <tr>
-              <td colSpan={COLUMNS.length + 1} className="empty">The queue is empty: no jobs have been enqueued (or all were cleaned up).</td>
+              <td colSpan={COLUMNS.length + 1} className="empty">
+                The queue is empty: no jobs have been enqueued (or all were cleaned up).
+              </td>
             </tr>
           ) : (
             queue.byKind.map((row) => (
               <tr key={row.kind}>
-                <th scope="row"><code>{row.kind}</code></th>
+                <th scope="row">
+                  <code>{row.kind}</code>
+                </th>
                 <CountCells counts={row} />
               </tr>
             ))

@@ -36,7 +36,9 @@ export function ThroughputChart({ buckets, generatedAt }: { buckets: readonly Th
         {completed + failed === 0
           ? "No jobs finished in the last hour."
           : `${formatCount(completed)} completed and ${formatCount(failed)} failed in the last hour` +
-            (busiest ? `; the busiest minute (${formatMinutesAgo(busiest.minute, generatedAt)}) finished ${formatCount(busiest.completed + busiest.failed)}.` : ".")}
+            (busiest
+              ? `; the busiest minute (${formatMinutesAgo(busiest.minute, generatedAt)}) finished ${formatCount(busiest.completed + busiest.failed)}.`
+              : ".")}
       </figcaption>
       <div className="chart-frame">
         <BarChart
@@ -66,14 +68,20 @@ export function ThroughputChart({ buckets, generatedAt }: { buckets: readonly Th
               <thead>
                 <tr>
                   <th scope="col">Minute</th>
-                  <th scope="col" className="num">Completed</th>
-                  <th scope="col" className="num">Failed</th>
+                  <th scope="col" className="num">
+                    Completed
+                  </th>
+                  <th scope="col" className="num">
+                    Failed
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {active.map((bucket) => (
                   <tr key={bucket.minute}>
-                    <th scope="row"><time dateTime={bucket.minute}>{bucket.label}</time></th>
+                    <th scope="row">
+                      <time dateTime={bucket.minute}>{bucket.label}</time>
+                    </th>
                     <td className="num">{formatCount(bucket.completed)}</td>
                     <td className="num">{formatCount(bucket.failed)}</td>
                   </tr>

@@ -2,7 +2,13 @@ import type { WorkerStats } from "@/lib/monitoring/monitoring-stats-schema";
 import { formatAgo, formatCount } from "./format-stats";
 
 function Timestamp({ iso, reference }: { iso: string | null; reference: string }) {
-  return iso ? <time dateTime={iso} title={iso}>{formatAgo(iso, reference)}</time> : <span className="muted">—</span>;
+  return iso ? (
+    <time dateTime={iso} title={iso}>
+      {formatAgo(iso, reference)}
+    </time>
+  ) : (
+    <span className="muted">—</span>
+  );
 }
 
 /** Long-running workers and whoever else holds leases right now. */
@@ -24,7 +30,9 @@ export function WorkersTable({ workers, generatedAt }: { workers: WorkerStats["w
             <th scope="col">Host</th>
             <th scope="col">Started</th>
             <th scope="col">Last seen</th>
-            <th scope="col" className="num">Jobs in progress</th>
+            <th scope="col" className="num">
+              Jobs in progress
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -32,11 +40,22 @@ export function WorkersTable({ workers, generatedAt }: { workers: WorkerStats["w
             <tr key={worker.workerId}>
               <th scope="row" className="worker-id">
                 <code>{worker.workerId}</code>
-                {!worker.registered && <span className="tag" title="Holds jobs without a registration: a drain from a route or the cron, or a worker behind a transaction pooler">not registered</span>}
+                {!worker.registered && (
+                  <span
+                    className="tag"
+                    title="Holds jobs without a registration: a drain from a route or the cron, or a worker behind a transaction pooler"
+                  >
+                    not registered
+                  </span>
+                )}
               </th>
               <td>{worker.hostname ?? <span className="muted">—</span>}</td>
-              <td className="nowrap"><Timestamp iso={worker.startedAt} reference={generatedAt} /></td>
-              <td className="nowrap"><Timestamp iso={worker.lastSeenAt} reference={generatedAt} /></td>
+              <td className="nowrap">
+                <Timestamp iso={worker.startedAt} reference={generatedAt} />
+              </td>
+              <td className="nowrap">
+                <Timestamp iso={worker.lastSeenAt} reference={generatedAt} />
+              </td>
               <td className="num">{formatCount(worker.processingJobs)}</td>
             </tr>
           ))}

@@ -14,5 +14,14 @@ import { serverStoppingSignal } from "./server-stopping";
 export function drainAfterResponse(): void {
   const { GRADELINE_INLINE_DRAIN: inlineDrain, GRADING_CONCURRENCY: concurrency } = drainEnv();
   if (!inlineDrain) return;
-  after(ensureDraining({ sql: getSql(), tasks: appTasks(), timeBudgetMs: STREAM_DRAIN_BUDGET_MS, concurrency, register: drainsCanRegister(), signal: serverStoppingSignal() }));
+  after(
+    ensureDraining({
+      sql: getSql(),
+      tasks: appTasks(),
+      timeBudgetMs: STREAM_DRAIN_BUDGET_MS,
+      concurrency,
+      register: drainsCanRegister(),
+      signal: serverStoppingSignal(),
+    }),
+  );
 }

@@ -85,9 +85,11 @@ export function toErrorResponse(error: unknown): NextResponse {
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
+  if (declared > maxBytes)
+    throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
+  if (bytes.byteLength > maxBytes)
+    throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
   if (bytes.byteLength === 0) throw new ApiError("bad_request", "The request body is empty; send JSON.");
   let text: string;
   try {

@@ -11,7 +11,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export const idempotencyKeySchema = z
   .string()
   .min(1, `${IDEMPOTENCY_KEY_HEADER} is empty; send a new random value (a UUID) per submission, or leave the header out.`)
-  .max(MAX_IDEMPOTENCY_KEY_LENGTH, `${IDEMPOTENCY_KEY_HEADER} is too long: at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (a UUID has 36).`)
+  .max(
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    `${IDEMPOTENCY_KEY_HEADER} is too long: at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (a UUID has 36).`,
+  )
   .regex(/^[\x20-\x7e]+$/, `${IDEMPOTENCY_KEY_HEADER} may hold only printable ASCII characters; a UUID is a good choice.`);
 
 /** The request's Idempotency-Key, or null when it has none; a malformed one is a 400 with a sentence. */

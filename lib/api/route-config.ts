@@ -1,4 +1,3 @@
-
 // Routes declare `maxDuration` as a literal (Next reads it statically): 300 s for the
 // grading routes, 60 s for the cron route. Their drains stop claiming well before.
 export const STREAM_DRAIN_BUDGET_MS = 240_000;

@@ -64,7 +64,14 @@ function defaultLevels(min: number, max: number): LevelDraft[] {
 }
 
 export function newCriterion(draft: Pick<AssignmentDraft, "scaleMin" | "scaleMax">): CriterionDraft {
-  return { key: nextKey(), id: "", idEdited: false, name: "", description: "", levels: defaultLevels(Number(draft.scaleMin), Number(draft.scaleMax)) };
+  return {
+    key: nextKey(),
+    id: "",
+    idEdited: false,
+    name: "",
+    description: "",
+    levels: defaultLevels(Number(draft.scaleMin), Number(draft.scaleMax)),
+  };
 }
 
 export function newLevel(): LevelDraft {
@@ -88,7 +95,12 @@ export function draftFromAssignment(assignment: AssignmentBodyInput | null): Ass
       idEdited: true,
       name: criterion.name,
       description: criterion.description,
-      levels: criterion.levels.map((level) => ({ key: nextKey(), score: String(level.score), label: level.label, description: level.description })),
+      levels: criterion.levels.map((level) => ({
+        key: nextKey(),
+        score: String(level.score),
+        label: level.label,
+        description: level.description,
+      })),
     })),
   };
 }
@@ -108,7 +120,9 @@ const parseNumber = (value: string) => (value.trim() === "" ? Number.NaN : Numbe
  * uses, or the problems keyed by field. Root-level rubric problems (scale order,
  * duplicate ids) are keyed "rubric.scale" and "rubric.criteria".
  */
-export function validateAssignmentDraft(draft: AssignmentDraft): { body: AssignmentBodyInput; errors: null } | { body: null; errors: DraftErrors } {
+export function validateAssignmentDraft(
+  draft: AssignmentDraft,
+): { body: AssignmentBodyInput; errors: null } | { body: null; errors: DraftErrors } {
   const errors: DraftErrors = {};
   const numberAt = (path: string, value: string) => {
     const parsed = parseNumber(value);
@@ -139,7 +153,7 @@ export function validateAssignmentDraft(draft: AssignmentDraft): { body: Assignm
       let path = ["rubric", ...issue.path.map(String)].join(".");
       if (issue.path.length === 0) path = /scale/.test(issue.message) ? "rubric.scale" : "rubric.criteria";
       const emptyId = path.endsWith(".id") && issue.path.length === 3 && !draft.criteria[Number(issue.path[1])]?.id.trim();
-      const required = emptyId || issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1;
+      const required = emptyId || (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1);
       errors[path] ??= required ? "Required." : sentence(issue.message);
     }
   }
@@ -152,7 +166,13 @@ const sentence = (message: string) => {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 };
 
-const fieldNames: Record<string, string> = { min: "lowest score", max: "highest score", id: "ID", scale: "score scale", criteria: "criteria" };
+const fieldNames: Record<string, string> = {
+  min: "lowest score",
+  max: "highest score",
+  id: "ID",
+  scale: "score scale",
+  criteria: "criteria",
+};
 
 /** "rubric.criteria.0.levels.1.label" → "Criterion 1, level 2: label" for the error summary. */
 export function describeDraftPath(path: string): string {

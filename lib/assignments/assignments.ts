@@ -86,7 +86,9 @@ export interface AssignmentSummary {
 }
 
 export async function listAssignments(sql: SqlExecutor): Promise<AssignmentSummary[]> {
-  const rows = await sql<{ id: string; title: string; prompt: string; rubric_version: number; criteria: number; submissions: number; updated_at: Date }[]>`
+  const rows = await sql<
+    { id: string; title: string; prompt: string; rubric_version: number; criteria: number; submissions: number; updated_at: Date }[]
+  >`
     select a.id, a.title, a.prompt, a.rubric_version, jsonb_array_length(coalesce(a.rubric -> 'criteria', '[]'::jsonb)) as criteria,
            (select count(*)::int from submissions s where s.assignment_id = a.id) as submissions, a.updated_at
     from assignments a order by a.updated_at desc limit 200

@@ -66,7 +66,10 @@ async function packagedBinaries(): Promise<PostgresBinaries & { nativeDir: strin
   try {
     packaged = (await import(name)) as typeof packaged;
   } catch (error) {
-    throw new Error(`No embedded PostgreSQL for this platform: ${name} is not installed. Run \`npm install\`, or set DATABASE_URL to a Postgres of your own.`, { cause: error });
+    throw new Error(
+      `No embedded PostgreSQL for this platform: ${name} is not installed. Run \`npm install\`, or set DATABASE_URL to a Postgres of your own.`,
+      { cause: error },
+    );
   }
   return { pgCtl: packaged.pg_ctl, initdb: packaged.initdb, nativeDir: path.dirname(path.dirname(packaged.pg_ctl)) };
 }
@@ -111,7 +114,11 @@ function firstClosedAncestor(dir: string, ids: { uid?: number; gid?: number }): 
  * reach (a root home is mode 0700), both move to /var/lib/gradeline/<checkout>-<hash>,
  * named after the checkout's path so every script of this checkout finds the same server.
  */
-async function embeddedLayout(root: string, ids: { uid?: number; gid?: number }, options: { refreshBinaries?: boolean } = {}): Promise<EmbeddedLayout> {
+async function embeddedLayout(
+  root: string,
+  ids: { uid?: number; gid?: number },
+  options: { refreshBinaries?: boolean } = {},
+): Promise<EmbeddedLayout> {
   const binaries = await packagedBinaries();
   const dataRoot = path.join(root, ".data");
   const binDir = path.dirname(binaries.pgCtl);
@@ -146,7 +153,12 @@ async function embeddedLayout(root: string, ids: { uid?: number; gid?: number },
 }
 
 /** Runs a Postgres binary as the postgres user (when we are root); resolves with its exit code and output. */
-function runAsPostgres(binary: string, args: string[], ids: { uid?: number; gid?: number }, detached = false): Promise<{ code: number | null; output: string }> {
+function runAsPostgres(
+  binary: string,
+  args: string[],
+  ids: { uid?: number; gid?: number },
+  detached = false,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       ...ids,
@@ -161,7 +173,10 @@ function runAsPostgres(binary: string, args: string[], ids: { uid?: number; gid?
       const code = (error as NodeJS.ErrnoException).code;
       reject(
         code === "EACCES"
-          ? new Error(`Cannot run ${binary} (EACCES): the user Postgres runs as cannot reach it. Clone the project into a directory every user can enter (e.g. /srv or /work), or set DATABASE_URL.`, { cause: error })
+          ? new Error(
+              `Cannot run ${binary} (EACCES): the user Postgres runs as cannot reach it. Clone the project into a directory every user can enter (e.g. /srv or /work), or set DATABASE_URL.`,
+              { cause: error },
+            )
           : error,
       );
     });
@@ -186,7 +201,14 @@ async function initialiseDataDir(layout: EmbeddedLayout, ids: { uid?: number; gi
   try {
     const { code, output } = await runAsPostgres(
       layout.initdb,
-      [`--pgdata=${layout.dataDir}`, "--auth=scram-sha-256", `--username=${EMBEDDED_PG_USER}`, `--pwfile=${passwordFile}`, "--encoding=UTF8", "--locale=C"],
+      [
+        `--pgdata=${layout.dataDir}`,
+        "--auth=scram-sha-256",
+        `--username=${EMBEDDED_PG_USER}`,
+        `--pwfile=${passwordFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+      ],
       ids,
     );
     if (code !== 0) throw new Error(`initdb failed for ${layout.dataDir} (exit ${code}):\n${output}`);
@@ -208,7 +230,9 @@ export async function ensureEmbeddedPostgres(root = process.cwd(), port = databa
   const ids = await postgresUserIds();
   const layout = await embeddedLayout(root, ids);
   if (layout.relocatedBecause) {
-    process.stderr.write(`Embedded PostgreSQL: ${layout.relocatedBecause}, so its data and binaries live in ${path.dirname(layout.dataDir)}.\n`);
+    process.stderr.write(
+      `Embedded PostgreSQL: ${layout.relocatedBecause}, so its data and binaries live in ${path.dirname(layout.dataDir)}.\n`,
+    );
   }
   if (!existsSync(path.join(layout.dataDir, "PG_VERSION"))) await initialiseDataDir(layout, ids);
 
@@ -217,11 +241,15 @@ export async function ensureEmbeddedPostgres(root = process.cwd(), port = databa
     layout.pgCtl,
     [
       "start",
-      "-D", layout.dataDir,
-      "-l", logFile,
+      "-D",
+      layout.dataDir,
+      "-l",
+      logFile,
       "-w",
-      "-t", String(STARTUP_TIMEOUT_MS / 1000),
-      "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200 -c unix_socket_directories=''`,
+      "-t",
+      String(STARTUP_TIMEOUT_MS / 1000),
+      "-o",
+      `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200 -c unix_socket_directories=''`,
     ],
     ids,
     true,

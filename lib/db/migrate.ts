@@ -31,11 +31,15 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
   await bootstrapSupabaseCompat(databaseUrl);
   const cli = path.join(projectRoot, "node_modules/supabase/dist/supabase.js");
   try {
-    await execFileAsync(process.execPath, [cli, "migration", "up", `--remote=${databaseUrl}`, "--yes", "--workdir", projectRoot, "--agent", "no"], {
-      cwd: projectRoot,
-      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
-      maxBuffer: 10 * 1024 * 1024,
-    });
+    await execFileAsync(
+      process.execPath,
+      [cli, "migration", "up", `--remote=${databaseUrl}`, "--yes", "--workdir", projectRoot, "--agent", "no"],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+        maxBuffer: 10 * 1024 * 1024,
+      },
+    );
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`supabase migration up failed:\n${stderr || ""}${stdout || ""}`, { cause: error });

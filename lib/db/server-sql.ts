@@ -11,7 +11,10 @@ const globalForSql = globalThis as unknown as { gradelineSql?: Sql; gradelineApp
  * registered under it is seen dead the moment the process's sessions vanish.
  */
 export function serverApplicationName(): string {
-  globalForSql.gradelineAppName ??= `gradeline-app ${hostname().slice(0, 24)}-${process.pid}-${randomBytes(3).toString("hex")}`.slice(0, 63);
+  globalForSql.gradelineAppName ??= `gradeline-app ${hostname().slice(0, 24)}-${process.pid}-${randomBytes(3).toString("hex")}`.slice(
+    0,
+    63,
+  );
   return globalForSql.gradelineAppName;
 }
 

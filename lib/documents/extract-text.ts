@@ -41,5 +41,10 @@ export async function extractDocumentText(filename: string, bytes: Uint8Array): 
 
 /** "maria_lopez-essay.docx" → "maria lopez-essay": a starting point for the student's name. */
 export function studentNameFromFilename(filename: string): string {
-  return filename.replace(/\.[^.]+$/, "").replace(/[_]+/g, " ").trim() || filename;
+  return (
+    filename
+      .replace(/\.[^.]+$/, "")
+      .replace(/[_]+/g, " ")
+      .trim() || filename
+  );
 }

@@ -32,7 +32,14 @@ async function loadLines(sql: SqlExecutor, submissionId: string, lineIndexes?: r
 
 async function loadRatings(sql: SqlExecutor, submissionId: string): Promise<LineRating[]> {
   const ratings = await listRatingsSince(sql, submissionId, 0);
-  return ratings.map(({ lineIndex, score, label, comment, suggestion, criterionId }) => ({ lineIndex, score, label, comment, suggestion, criterionId }));
+  return ratings.map(({ lineIndex, score, label, comment, suggestion, criterionId }) => ({
+    lineIndex,
+    score,
+    label,
+    comment,
+    suggestion,
+    criterionId,
+  }));
 }
 
 /** rate_lines: cache first, one rater call for the misses, ratings written idempotently. */
@@ -55,8 +62,10 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
 
   const ratings: RatingToRecord[] = [...cached];
   if (misses.length > 0) {
-    const result = await billLlmCall(sql, { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId }, (llmCalls) =>
-      rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
+    const result = await billLlmCall(
+      sql,
+      { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId },
+      (llmCalls) => rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
     );
     await cache.storeRatings(sql, misses, result.ratings);
     ratings.push(...result.ratings.map((rating) => ({ ...rating, rater: rater.id, fromCache: false })));
@@ -72,14 +81,18 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   if (submission.graded_at) return { alreadyGraded: true };
   const [lines, ratings] = await Promise.all([loadLines(sql, payload.submissionId), loadRatings(sql, payload.submissionId)]);
   if (ratings.length < submission.line_count) {
-    throw new Error(`submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`);
+    throw new Error(
+      `submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`,
+    );
   }
   const gradeCacheKey = phraseCacheFor(assignment, rater).essayKey(lines);
   const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
   const { grade } = reused
     ? { grade: reused }
-    : await billLlmCall(sql, { raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId }, (llmCalls) =>
-        rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal, llmCalls }),
+    : await billLlmCall(
+        sql,
+        { raterId: rater.id, purpose: "grade_submission", jobId: context.jobId, submissionId: payload.submissionId },
+        (llmCalls) => rater.gradeSubmission({ assignment, lines, ratings }, { signal: context.signal, llmCalls }),
       );
   await sql`
     update submissions set

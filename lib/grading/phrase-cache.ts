@@ -138,10 +138,7 @@ export const DEFAULT_CACHE_MAX_IDLE_DAYS = 90;
 export const DEFAULT_CACHE_MAX_ENTRIES = 200_000;
 
 /** Evicts entries unused for maxIdleDays, then the coldest beyond maxEntries. Returns how many went. */
-export async function evictColdPhrases(
-  sql: SqlExecutor,
-  options: { maxIdleDays?: number; maxEntries?: number } = {},
-): Promise<number> {
+export async function evictColdPhrases(sql: SqlExecutor, options: { maxIdleDays?: number; maxEntries?: number } = {}): Promise<number> {
   const maxIdleDays = options.maxIdleDays ?? DEFAULT_CACHE_MAX_IDLE_DAYS;
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
   const idle = await sql`

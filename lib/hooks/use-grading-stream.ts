@@ -39,9 +39,7 @@ export function useGradingStream(submissionId: string, initialState: SubmissionS
 
   useEffect(() => {
     const realtime = realtimeConfig();
-    const openLiveChannel: OpenLiveChannel = realtime
-      ? (options) => openRealtimeChannel(realtime, options)
-      : openEventSourceChannel;
+    const openLiveChannel: OpenLiveChannel = realtime ? (options) => openRealtimeChannel(realtime, options) : openEventSourceChannel;
     const follower = followSubmission({
       submissionId,
       getState: () => stateRef.current,

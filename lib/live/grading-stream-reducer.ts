@@ -1,4 +1,9 @@
-import { effectiveOverallScore, type LineRatingView, type SubmissionState, type SubmissionStatus } from "@/lib/submissions/submission-state";
+import {
+  effectiveOverallScore,
+  type LineRatingView,
+  type SubmissionState,
+  type SubmissionStatus,
+} from "@/lib/submissions/submission-state";
 
 /** A value after a JSON round trip: what GET /api/submissions/:id returns, Dates as ISO strings. */
 export type Serialized<T> = T extends Date
@@ -76,7 +81,8 @@ function applyLine(state: SubmissionSnapshot, rating: LineRatingView): Submissio
 
 type LineOverrideView = SubmissionSnapshot["lines"][number]["override"];
 const sameOverride = (a: LineOverrideView, b: LineOverrideView) =>
-  a === b || (a !== null && b !== null && a.updatedAt === b.updatedAt && a.score === b.score && a.comment === b.comment && a.label === b.label);
+  a === b ||
+  (a !== null && b !== null && a.updatedAt === b.updatedAt && a.score === b.score && a.comment === b.comment && a.label === b.label);
 
 function applySnapshot(state: SubmissionSnapshot, incoming: SubmissionSnapshot): SubmissionSnapshot {
   if (incoming.id !== state.id) return incoming;
@@ -111,10 +117,20 @@ export function reduceGradingStream(state: SubmissionSnapshot, event: GradingStr
     case "line":
       return applyLine(state, event.rating);
     case "progress":
-      return { ...state, progress: withProgress(state, event.rated, event.total), status: nextStatus(state.status, event.status, state.grade !== null) };
+      return {
+        ...state,
+        progress: withProgress(state, event.rated, event.total),
+        status: nextStatus(state.status, event.status, state.grade !== null),
+      };
     case "graded": {
       if (state.grade && state.grade.seq >= event.grade.seq) return state;
-      return { ...state, grade: event.grade, status: "graded", errors: [], effectiveOverallScore: effectiveOverallScore(event.grade, state.criterionOverrides) };
+      return {
+        ...state,
+        grade: event.grade,
+        status: "graded",
+        errors: [],
+        effectiveOverallScore: effectiveOverallScore(event.grade, state.criterionOverrides),
+      };
     }
     case "failed": {
       if (state.grade) return state;

@@ -20,7 +20,15 @@ interface UsageRow {
   estimated_cost_usd: number;
 }
 
-const emptyTotals: LlmTotals = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 };
+const emptyTotals: LlmTotals = {
+  calls: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  unanswered: 0,
+  estimatedPromptTokens: 0,
+  estimatedCostUsd: 0,
+};
 
 function last24h(row: UsageRow): LlmTotals {
   return {

@@ -86,7 +86,13 @@ export async function createGradingSession(
     for (const student of prepared) {
       const created = await insertSubmission(
         tx,
-        { assignmentId: input.assignmentId, studentName: student.studentName.trim(), text: student.text, lines: student.lines, sessionId: row.id },
+        {
+          assignmentId: input.assignmentId,
+          studentName: student.studentName.trim(),
+          text: student.text,
+          lines: student.lines,
+          sessionId: row.id,
+        },
         assignment,
         rater,
       );

@@ -48,7 +48,9 @@ interface StudentRow {
 
 /** A session with every student's status, progress and score, in one round of queries. */
 export async function getSessionState(sql: SqlExecutor, sessionId: string): Promise<SessionState | null> {
-  const [session] = await sql<{ id: string; title: string; created_at: Date; assignment_id: string; assignment_title: string; rubric: Rubric }[]>`
+  const [session] = await sql<
+    { id: string; title: string; created_at: Date; assignment_id: string; assignment_title: string; rubric: Rubric }[]
+  >`
     select s.id, s.title, s.created_at, a.id as assignment_id, a.title as assignment_title, a.rubric
     from grading_sessions s join assignments a on a.id = s.assignment_id
     where s.id = ${sessionId}
@@ -63,7 +65,10 @@ export async function getSessionState(sql: SqlExecutor, sessionId: string): Prom
     where sub.session_id = ${sessionId}
     order by sub.student_name, sub.created_at
   `;
-  const jobsBySubmission = await listSubmissionJobs(sql, rows.map((row) => row.id));
+  const jobsBySubmission = await listSubmissionJobs(
+    sql,
+    rows.map((row) => row.id),
+  );
   const counts: Record<SubmissionStatus, number> = { pending: 0, grading: 0, graded: 0, failed: 0 };
   const students = rows.map((row): SessionStudent => {
     const jobs = jobsBySubmission.get(row.id)!;

@@ -17,12 +17,18 @@ export async function readSessionUpload(files: File[]): Promise<SessionStudentIn
         throw new Error(`${file.name}: a class upload takes .txt or .docx essays, or a .csv of name and text.`);
       }
       if (file.name.toLowerCase().endsWith(".csv")) students.push(...readCsv(file.name, bytes));
-      else students.push({ studentName: studentNameFromFilename(file.name), text: await extractDocumentText(file.name, bytes), source: file.name });
+      else
+        students.push({
+          studentName: studentNameFromFilename(file.name),
+          text: await extractDocumentText(file.name, bytes),
+          source: file.name,
+        });
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
-  if (problems.length > 0) throw new SessionInputError(`${problems.length} uploaded file(s) could not be read; nothing was started.`, problems);
+  if (problems.length > 0)
+    throw new SessionInputError(`${problems.length} uploaded file(s) could not be read; nothing was started.`, problems);
   return students;
 }
 
@@ -35,7 +41,11 @@ function readCsv(filename: string, bytes: Uint8Array): SessionStudentInput[] {
   }
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true });
+    records = parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+    });
   } catch (error) {
     throw new Error(`${filename} is not a valid CSV: ${(error as Error).message}`);
   }

@@ -4,7 +4,15 @@ import type { SessionState } from "./get-session-state";
 /** One row per student: name, status, overall score, each criterion's score (teacher overrides applied). */
 export function sessionGradesCsv(session: SessionState): string {
   const criteria = session.assignment.rubric.criteria;
-  const header = ["student", "status", "overall_score", ...criteria.map((criterion) => criterion.id), "lines_rated", "lines_total", "submission_id"];
+  const header = [
+    "student",
+    "status",
+    "overall_score",
+    ...criteria.map((criterion) => criterion.id),
+    "lines_rated",
+    "lines_total",
+    "submission_id",
+  ];
   const rows = session.students.map((student) => [
     student.studentName,
     student.status,

@@ -13,7 +13,12 @@ const POLL_INTERVAL_MS = 3_000;
  * essays landing at once send a handful of snapshots, not hundreds. Ends after a
  * snapshot whose status is completed (with or without failures).
  */
-export function streamSessionEvents(options: { sql: Sql; sessionId: string; submissionIds: ReadonlySet<string>; signal?: AbortSignal }): ReadableStream<Uint8Array> {
+export function streamSessionEvents(options: {
+  sql: Sql;
+  sessionId: string;
+  submissionIds: ReadonlySet<string>;
+  signal?: AbortSignal;
+}): ReadableStream<Uint8Array> {
   return createRefreshingEventStream({
     pollIntervalMs: POLL_INTERVAL_MS,
     debounceMs: DEBOUNCE_MS,

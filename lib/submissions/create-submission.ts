@@ -40,7 +40,9 @@ async function findPreviousDraft(
   body: CreateSubmissionBody & { sessionId?: string },
 ): Promise<{ id: string; normalizedLines: Set<string> } | null> {
   const [previous] = body.previousSubmissionId
-    ? await tx<{ id: string }[]>`select id from submissions where id = ${body.previousSubmissionId} and assignment_id = ${body.assignmentId}`
+    ? await tx<
+        { id: string }[]
+      >`select id from submissions where id = ${body.previousSubmissionId} and assignment_id = ${body.assignmentId}`
     : body.studentId
       ? await tx<{ id: string }[]>`
           select id from submissions
@@ -108,7 +110,9 @@ export interface SubmissionToInsert extends CreateSubmissionBody {
  * the previous draft. Throws IdempotencyKeyReusedError when that request was a different one.
  */
 async function replaySubmission(tx: SqlExecutor, claim: IdempotencyClaim): Promise<CreatedSubmission> {
-  const [existing] = await tx<{ id: string; assignment_id: string; previous_submission_id: string | null; request_fingerprint: string | null }[]>`
+  const [existing] = await tx<
+    { id: string; assignment_id: string; previous_submission_id: string | null; request_fingerprint: string | null }[]
+  >`
     select id, assignment_id, previous_submission_id, request_fingerprint from submissions where idempotency_key = ${claim.key}
   `;
   // The insert that found the key taken waited for its transaction to commit, so the row is there.

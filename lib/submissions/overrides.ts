@@ -76,7 +76,14 @@ export async function setLineOverride(
       score = excluded.score, label = excluded.label, comment = excluded.comment,
       teacher_id = excluded.teacher_id, updated_at = now()
   `;
-  const rating: LineRating = { lineIndex: input.lineIndex, score: input.score, label, comment: input.comment || "Rated by your teacher.", suggestion: null, criterionId: line.criterion_id };
+  const rating: LineRating = {
+    lineIndex: input.lineIndex,
+    score: input.score,
+    label,
+    comment: input.comment || "Rated by your teacher.",
+    suggestion: null,
+    criterionId: line.criterion_id,
+  };
   await phraseCacheFor(assignment, options.rater ?? appRater()).storeTeacherRating(sql, line.body, rating);
 }
 

@@ -34,7 +34,10 @@ export async function resumeSubmissionGrading(sql: Sql, submissionId: string): P
     `;
     const jobs =
       unrated.length > 0
-        ? rateLinesJobs(submissionId, unrated.map((row) => row.line_index))
+        ? rateLinesJobs(
+            submissionId,
+            unrated.map((row) => row.line_index),
+          )
         : [{ kind: "grade_submission" as const, payload: { submissionId }, dedupeKey: gradeSubmissionDedupeKey(submissionId) }];
     const enqueued = await enqueueJobs(tx, jobs, gradingJobKinds);
     return { retried, enqueued: enqueued.filter((job) => job.inserted).length };

@@ -78,7 +78,13 @@ export function hasGrade(row: { graded_at: Date | null; scores: unknown }): bool
 
 /** deriveSubmissionStatus for a submission row and its jobs (see submission-jobs.ts). */
 export function submissionStatus(row: { graded_at: Date | null; scores: unknown; rated: number }, jobs: SubmissionJobs): SubmissionStatus {
-  return deriveSubmissionStatus({ graded: hasGrade(row), failedJobs: jobs.failed.length, rated: row.rated, processingJobs: jobs.processing, openJobs: jobs.open });
+  return deriveSubmissionStatus({
+    graded: hasGrade(row),
+    failedJobs: jobs.failed.length,
+    rated: row.rated,
+    processingJobs: jobs.processing,
+    openJobs: jobs.open,
+  });
 }
 
 interface SubmissionRow {
@@ -167,7 +173,9 @@ export async function getSubmissionState(sql: SqlExecutor, submissionId: string)
       changedSincePrevious: line.changed_since_previous,
       rating: ratingByLine.get(line.line_index) ?? null,
       override: overrideByLine.has(line.line_index)
-        ? (({ score, label, comment, updated_at }) => ({ score: Number(score), label, comment, updatedAt: updated_at }))(overrideByLine.get(line.line_index)!)
+        ? (({ score, label, comment, updated_at }) => ({ score: Number(score), label, comment, updatedAt: updated_at }))(
+            overrideByLine.get(line.line_index)!,
+          )
         : null,
     })),
     grade: summary.grade,

@@ -10,7 +10,11 @@ describe("authorizeCronRequest (pure)", () => {
   });
 
   it("refuses to run unguarded in production, and runs unguarded only in development", () => {
-    expect(authorizeCronRequest(null, undefined, true)).toMatchObject({ ok: false, status: 503, message: expect.stringMatching(/CRON_SECRET/) });
+    expect(authorizeCronRequest(null, undefined, true)).toMatchObject({
+      ok: false,
+      status: 503,
+      message: expect.stringMatching(/CRON_SECRET/),
+    });
     expect(authorizeCronRequest(null, undefined, false)).toEqual({ ok: true });
   });
 });

@@ -6,7 +6,11 @@ const withCode = (message: string, code: string) => Object.assign(new Error(mess
 
 async function answer(error: unknown) {
   const response = toErrorResponse(error);
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { error: { code: string; message: string } } };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    body: (await response.json()) as { error: { code: string; message: string } },
+  };
 }
 
 describe("toErrorResponse for database errors (pure)", () => {
@@ -14,7 +18,9 @@ describe("toErrorResponse for database errors (pure)", () => {
     const { status, retryAfter, body } = await answer(withCode("connect ECONNREFUSED 10.1.2.3:5432", "ECONNREFUSED"));
     expect(status).toBe(503);
     expect(Number(retryAfter)).toBeGreaterThan(0);
-    expect(body).toEqual({ error: { code: "unavailable", message: "The database is not answering right now; try again in a few seconds." } });
+    expect(body).toEqual({
+      error: { code: "unavailable", message: "The database is not answering right now; try again in a few seconds." },
+    });
   });
 
   it("finds the connection error inside an AggregateError or a cause (#7)", async () => {

@@ -40,10 +40,14 @@ async function withDatabaseDown(run: () => Promise<void>): Promise<void> {
 }
 
 async function waitUntilGraded(path: string): Promise<void> {
-  await waitFor(`${path} to finish grading`, async () => {
-    const state = (await (await fetch(`${app.url}${path}`)).json()) as { status: string };
-    return state.status === "graded" || state.status === "completed";
-  }, { timeoutMs: 30_000, intervalMs: 100 });
+  await waitFor(
+    `${path} to finish grading`,
+    async () => {
+      const state = (await (await fetch(`${app.url}${path}`)).json()) as { status: string };
+      return state.status === "graded" || state.status === "completed";
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }
 
 function essayForm(): FormData {
@@ -70,12 +74,24 @@ describe("a database that is down (#7)", () => {
     await waitUntilGraded(`/api/sessions/${sessionId}`);
     const before = await (await fetch(`${app.url}/api/submissions/${submissionId}`)).json();
     const [job] = await sql<{ id: number }[]>`select id from grading_jobs order by id limit 1`;
-    const rowsBefore = { submissions: await countRows(sql, "submissions"), jobs: await countRows(sql, "grading_jobs"), sessions: await countRows(sql, "grading_sessions") };
+    const rowsBefore = {
+      submissions: await countRows(sql, "submissions"),
+      jobs: await countRows(sql, "grading_jobs"),
+      sessions: await countRows(sql, "grading_sessions"),
+    };
 
     const json = { "content-type": "application/json" };
     const requests: Array<[string, string, RequestInit?]> = [
-      ["submit and stream", "/api/grade/stream", { method: "POST", headers: json, body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }) }],
-      ["submit", "/api/submissions", { method: "POST", headers: json, body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }) }],
+      [
+        "submit and stream",
+        "/api/grade/stream",
+        { method: "POST", headers: json, body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }) },
+      ],
+      [
+        "submit",
+        "/api/submissions",
+        { method: "POST", headers: json, body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }) },
+      ],
       ["grade a class", "/api/sessions", { method: "POST", body: essayForm() }],
       ["read a submission", `/api/submissions/${submissionId}`],
       ["resume a submission's events", `/api/submissions/${submissionId}/events`],
@@ -112,7 +128,11 @@ describe("a database that is down (#7)", () => {
     });
 
     // Nothing was written while it was down, and what was stored before reads back the same…
-    expect({ submissions: await countRows(sql, "submissions"), jobs: await countRows(sql, "grading_jobs"), sessions: await countRows(sql, "grading_sessions") }).toEqual(rowsBefore);
+    expect({
+      submissions: await countRows(sql, "submissions"),
+      jobs: await countRows(sql, "grading_jobs"),
+      sessions: await countRows(sql, "grading_sessions"),
+    }).toEqual(rowsBefore);
     // …and within the Retry-After the 503s advised: the pool does not sit out a long reconnect backoff.
     const backAt = Date.now();
     const after = await fetch(`${app.url}/api/submissions/${submissionId}`);
@@ -120,7 +140,11 @@ describe("a database that is down (#7)", () => {
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual(before);
     expect((await fetch(`${app.url}/api/sessions/${sessionId}`)).status).toBe(200);
-    const again = await fetch(`${app.url}/api/grade/stream`, { method: "POST", headers: json, body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }) });
+    const again = await fetch(`${app.url}/api/grade/stream`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ assignmentId, studentName: "Bo", text: "Schools should start later." }),
+    });
     expect(again.status).toBe(200);
     await readSse(again, (event) => event.event === "graded" || event.event === "failed");
   });

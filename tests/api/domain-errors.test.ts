@@ -33,7 +33,11 @@ describe("domain errors carry their own status (#8)", () => {
     const cases: Array<[unknown, number, string]> = [
       [thrownBy(() => splitLines("x".repeat(2_000_000))), 413, "payload_too_large"],
       [thrownBy(() => splitLines("   ")), 422, "unprocessable"],
-      [thrownBy(() => splitLines(Array.from({ length: MAX_SUBMISSION_LINES + 1 }, (_, i) => `Line ${i}.`).join("\n"))), 422, "unprocessable"],
+      [
+        thrownBy(() => splitLines(Array.from({ length: MAX_SUBMISSION_LINES + 1 }, (_, i) => `Line ${i}.`).join("\n"))),
+        422,
+        "unprocessable",
+      ],
       [new AssignmentNotFoundError("No assignment with id a."), 404, "not_found"],
       [new OverrideError("No submission with id s.", "not_found"), 404, "not_found"],
       [new OverrideError("score must be between 1 and 5.", "invalid"), 422, "unprocessable"],
@@ -50,7 +54,9 @@ describe("domain errors carry their own status (#8)", () => {
   });
 
   it("details travel with the answer: an upload's problems are listed (pure)", async () => {
-    const { status, body } = await answer(new SessionInputError("2 uploaded file(s) could not be read; nothing was started.", ["a.pdf: not text", "b.docx: empty"]));
+    const { status, body } = await answer(
+      new SessionInputError("2 uploaded file(s) could not be read; nothing was started.", ["a.pdf: not text", "b.docx: empty"]),
+    );
     expect(status).toBe(422);
     expect(body.error).toEqual({
       code: "unprocessable",

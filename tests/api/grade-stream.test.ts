@@ -129,7 +129,9 @@ describe("GET /api/grading/process (Vercel Cron)", () => {
     expect(summary.completed).toBeGreaterThanOrEqual(3);
     expect(summary.claimed).toBeGreaterThanOrEqual(3);
     expect(typeof summary.ms).toBe("number");
-    const statuses = await db.current.sql<{ status: string }[]>`select status from grading_jobs where id = any(${jobs.map((j) => j.job_id)}::bigint[])`;
+    const statuses = await db.current.sql<
+      { status: string }[]
+    >`select status from grading_jobs where id = any(${jobs.map((j) => j.job_id)}::bigint[])`;
     expect(statuses.every((row) => row.status === "completed")).toBe(true);
   });
 });
@@ -153,7 +155,7 @@ describe("job status API", () => {
 
     const retried = await fetch(`${app.url}/api/jobs/${id}/retry`, { method: "POST" });
     expect(retried.status).toBe(200);
-    expect((await retried.json())).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await retried.json()).toMatchObject({ status: "pending", attempts: 0 });
 
     expect((await fetch(`${app.url}/api/jobs/999999999`)).status).toBe(404);
     expect((await fetch(`${app.url}/api/jobs/abc`)).status).toBe(400);

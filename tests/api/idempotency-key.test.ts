@@ -80,7 +80,9 @@ describe("Idempotency-Key on POST /api/grade/stream (#7)", () => {
       expect(events.at(-1)!.event).toBe("graded");
     }
 
-    const [stored] = await db.current.sql<{ count: number }[]>`select count(*)::int as count from submissions where idempotency_key = ${key}`;
+    const [stored] = await db.current.sql<
+      { count: number }[]
+    >`select count(*)::int as count from submissions where idempotency_key = ${key}`;
     expect(stored!.count).toBe(1);
     expect((await jobsOf(submissionId)).map((job) => job.kind)).toEqual(["rate_lines", "rate_lines", "rate_lines", "grade_submission"]);
     expect(timesRated(essay.split("\n"))).toEqual(Array(12).fill(1));
@@ -104,7 +106,10 @@ describe("Idempotency-Key on POST /api/grade/stream (#7)", () => {
 
   it("the same key with a different essay is refused with 422 and writes nothing (#7)", async () => {
     const before = { submissions: await countRows(db.current.sql, "submissions"), jobs: await countRows(db.current.sql, "grading_jobs") };
-    for (const changed of [{ ...body(), text: `${essay}\nOne more line.` }, { ...body(), studentName: "Bo" }]) {
+    for (const changed of [
+      { ...body(), text: `${essay}\nOne more line.` },
+      { ...body(), studentName: "Bo" },
+    ]) {
       const response = await post("/api/grade/stream", changed, key);
       expect(response.status).toBe(422);
       expect(await response.json()).toEqual({
@@ -115,7 +120,9 @@ describe("Idempotency-Key on POST /api/grade/stream (#7)", () => {
         },
       });
     }
-    expect({ submissions: await countRows(db.current.sql, "submissions"), jobs: await countRows(db.current.sql, "grading_jobs") }).toEqual(before);
+    expect({ submissions: await countRows(db.current.sql, "submissions"), jobs: await countRows(db.current.sql, "grading_jobs") }).toEqual(
+      before,
+    );
   });
 
   it("without a key, the same essay POSTed twice makes two submissions (#7)", async () => {
@@ -170,7 +177,10 @@ describe("Idempotency-Key on POST /api/submissions (#7)", () => {
       const answer = post("/api/submissions", body, key);
       // A read-then-write check would not see the uncommitted row and would insert a second
       // submission (or fail on the constraint): the request must wait on the key instead.
-      const early = await Promise.race([answer.then(() => "answered"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 750))]);
+      const early = await Promise.race([
+        answer.then(() => "answered"),
+        new Promise((resolve) => setTimeout(() => resolve("waiting"), 750)),
+      ]);
       expect(early).toBe("waiting");
       release();
       await committed;

@@ -44,7 +44,9 @@ describe("a next start killed during its inline drain", () => {
     expect(drains).toHaveLength(1);
     expect(drains[0]!.worker_id).toMatch(/^drain-/);
     expect(drains[0]!.application_name).toMatch(/^gradeline-app /);
-    const [held] = await sql<{ n: number }[]>`select count(*)::int as n from grading_jobs where status = 'processing' and lease_owner = ${drains[0]!.worker_id}`;
+    const [held] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from grading_jobs where status = 'processing' and lease_owner = ${drains[0]!.worker_id}`;
     expect(held!.n).toBe(2);
 
     await app.stop("SIGKILL");

@@ -47,7 +47,15 @@ describe("GET /api/monitoring/stats", () => {
     // Summed, not read from the last bucket: a minute may turn between the update and the GET.
     expect(stats.throughput.reduce((sum, b) => sum + b.completed, 0)).toBe(1);
     expect(stats.throughput.reduce((sum, b) => sum + b.failed, 0)).toBe(1);
-    expect(stats.llm.last24h).toEqual({ calls: 2, promptTokens: 2000, completionTokens: 400, costUsd: 0.375, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 });
+    expect(stats.llm.last24h).toEqual({
+      calls: 2,
+      promptTokens: 2000,
+      completionTokens: 400,
+      costUsd: 0.375,
+      unanswered: 0,
+      estimatedPromptTokens: 0,
+      estimatedCostUsd: 0,
+    });
     expect(stats.llm.byModel).toEqual([expect.objectContaining({ model: "gpt-4o-mini" })]);
   });
 
@@ -101,11 +109,20 @@ describe("with the database unreachable", () => {
     // healthy, which it never is here, so wait for the server to answer at all.
     const root = path.resolve(import.meta.dirname, "../..");
     const [appPort, deadPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(appPort), "-H", "127.0.0.1"], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${deadPort}/nowhere` },
-      stdio: "ignore",
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(appPort), "-H", "127.0.0.1"],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${deadPort}/nowhere`,
+        },
+        stdio: "ignore",
+      },
+    );
     url = `http://127.0.0.1:${appPort}`;
     stop = async () => {
       if (child.exitCode !== null) return;
@@ -116,7 +133,10 @@ describe("with the database unreachable", () => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-      const answered = await fetch(`${url}/api/health`).then(() => true, () => false);
+      const answered = await fetch(`${url}/api/health`).then(
+        () => true,
+        () => false,
+      );
       if (answered) break;
       if (Date.now() > deadline) throw new Error("next start did not answer in 30 s");
       await new Promise((resolve) => setTimeout(resolve, 150));

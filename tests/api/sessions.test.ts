@@ -43,7 +43,11 @@ const isFinal = (status: string) => status === "completed" || status === "comple
 
 async function countSessionRows() {
   const sql = db.current.sql;
-  return { sessions: await countRows(sql, "grading_sessions"), submissions: await countRows(sql, "submissions"), jobs: await countRows(sql, "grading_jobs") };
+  return {
+    sessions: await countRows(sql, "grading_sessions"),
+    submissions: await countRows(sql, "submissions"),
+    jobs: await countRows(sql, "grading_jobs"),
+  };
 }
 
 /** Polls GET /api/sessions/:id until grading is over. */
@@ -52,14 +56,18 @@ async function pollUntilFinal(id: string, timeoutMs = 45_000): Promise<SessionJs
   for (;;) {
     const state = (await (await fetch(`${app.url}/api/sessions/${id}`)).json()) as SessionJson;
     if (isFinal(state.status)) return state;
-    if (Date.now() > deadline) throw new Error(`session ${id} still ${state.status} after ${timeoutMs} ms: ${JSON.stringify(state.counts)}`);
+    if (Date.now() > deadline)
+      throw new Error(`session ${id} still ${state.status} after ${timeoutMs} ms: ${JSON.stringify(state.counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 describe("POST /api/sessions", () => {
   it("grades a class of ten essay files to completed, streaming snapshots, and exports one CSV row per student", async () => {
-    const files = Array.from({ length: 10 }, (_, i) => new File([makeEssay(6, `class-${i}`)], `student_${String(i + 1).padStart(2, "0")}.txt`, { type: "text/plain" }));
+    const files = Array.from(
+      { length: 10 },
+      (_, i) => new File([makeEssay(6, `class-${i}`)], `student_${String(i + 1).padStart(2, "0")}.txt`, { type: "text/plain" }),
+    );
     const response = await postSession(sessionForm(files, { assignmentId, title: "Period 3" }));
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: string; students: number };
@@ -75,7 +83,9 @@ describe("POST /api/sessions", () => {
     expect(final.status).toBe("completed");
     expect(final.title).toBe("Period 3");
     expect(final.counts).toEqual({ pending: 0, grading: 0, graded: 10, failed: 0 });
-    expect(final.students.map((student) => student.studentName)).toEqual(files.map((file) => file.name.replace(".txt", "").replace("_", " ")));
+    expect(final.students.map((student) => student.studentName)).toEqual(
+      files.map((file) => file.name.replace(".txt", "").replace("_", " ")),
+    );
     for (const student of final.students) {
       expect(student).toMatchObject({ status: "graded", progress: { rated: 6, total: 6 }, errors: [] });
       expect(typeof student.overallScore).toBe("number");
@@ -84,8 +94,13 @@ describe("POST /api/sessions", () => {
 
     const state = (await (await fetch(`${app.url}/api/sessions/${created.id}`)).json()) as SessionJson;
     expect(state.status).toBe("completed");
-    const listed = (await (await fetch(`${app.url}/api/sessions`)).json()) as { sessions: Array<{ id: string; students: number; assignment_title: string }> };
-    expect(listed.sessions.find((session) => session.id === created.id)).toMatchObject({ students: 10, assignment_title: "Later school start" });
+    const listed = (await (await fetch(`${app.url}/api/sessions`)).json()) as {
+      sessions: Array<{ id: string; students: number; assignment_title: string }>;
+    };
+    expect(listed.sessions.find((session) => session.id === created.id)).toMatchObject({
+      students: 10,
+      assignment_title: "Later school start",
+    });
 
     const exported = await fetch(`${app.url}/api/sessions/${created.id}/export`);
     expect(exported.status).toBe(200);
@@ -163,7 +178,9 @@ describe("POST /api/sessions", () => {
 
   it("refuses a .pdf with a readable 422 naming the file, and creates nothing", async () => {
     const before = await countSessionRows();
-    const pdf = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x34, 0x0a])], "essay.pdf", { type: "application/pdf" });
+    const pdf = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x34, 0x0a])], "essay.pdf", {
+      type: "application/pdf",
+    });
     const response = await postSession(sessionForm([new File([makeEssay(2, "pdf-ok")], "dana.txt"), pdf]));
     expect(response.status).toBe(422);
     const { error } = (await response.json()) as { error: { message: string; problems: string[] } };

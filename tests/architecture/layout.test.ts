@@ -25,7 +25,9 @@ function localImports(file: string): string[] {
   for (const [, specifier] of source.matchAll(/(?:from\s+|import\s+|import\s*\(\s*)["']([^"']+)["']/g)) {
     if (!specifier!.startsWith(".") && !specifier!.startsWith("@/")) continue; // a package or node: module
     const base = specifier!.startsWith("@/") ? path.join(root, specifier!.slice(2)) : path.resolve(path.dirname(file), specifier!);
-    const found = ["", ...SOURCE_EXTENSIONS, "/index.ts"].map((suffix) => base + suffix).find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+    const found = ["", ...SOURCE_EXTENSIONS, "/index.ts"]
+      .map((suffix) => base + suffix)
+      .find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
     targets.push(found ?? base);
   }
   return targets;
@@ -74,9 +76,17 @@ describe("the layout of lib/ (#8)", () => {
 
   it("only the phrase-cache module writes phrase_cache or touches its keys (pure)", () => {
     const owner = path.join(root, "lib/grading/phrase-cache.ts");
-    const offenders = [...sourceFiles(path.join(root, "lib")), ...sourceFiles(path.join(root, "app")), ...sourceFiles(path.join(root, "scripts"))]
+    const offenders = [
+      ...sourceFiles(path.join(root, "lib")),
+      ...sourceFiles(path.join(root, "app")),
+      ...sourceFiles(path.join(root, "scripts")),
+    ]
       .filter((file) => file !== owner)
-      .filter((file) => /(insert\s+into|update|delete\s+from)\s+(public\.)?phrase_cache\b|\bcache_key\b|phraseCacheKey|cacheScopeFingerprint/i.test(readFileSync(file, "utf8")))
+      .filter((file) =>
+        /(insert\s+into|update|delete\s+from)\s+(public\.)?phrase_cache\b|\bcache_key\b|phraseCacheKey|cacheScopeFingerprint/i.test(
+          readFileSync(file, "utf8"),
+        ),
+      )
       .map(repoPath);
     expect(offenders).toEqual([]);
   });

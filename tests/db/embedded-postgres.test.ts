@@ -39,11 +39,23 @@ describe("the embedded PostgreSQL", () => {
       // scripts/db.ts with this checkout as its working directory, as `npm run db:start` there
       // would run, under a root umask of 077 (mkdir's mode alone then made unreachable dirs).
       const dbScript = (command: string) =>
-        spawnSync("sh", ["-c", 'umask 077 && exec "$0" "$@"', process.execPath, "--import", import.meta.resolve("tsx"), path.join(root, "scripts/db.ts"), command], {
-          cwd: checkout,
-          env,
-          encoding: "utf8",
-        });
+        spawnSync(
+          "sh",
+          [
+            "-c",
+            'umask 077 && exec "$0" "$@"',
+            process.execPath,
+            "--import",
+            import.meta.resolve("tsx"),
+            path.join(root, "scripts/db.ts"),
+            command,
+          ],
+          {
+            cwd: checkout,
+            env,
+            encoding: "utf8",
+          },
+        );
       let relocated: string | undefined;
       try {
         const started = dbScript("start");

@@ -52,7 +52,16 @@ async function rateLines(submissionId: string, lineIndexes: number[]) {
     recordLineRatings(
       tx,
       submissionId,
-      lineIndexes.map((lineIndex) => ({ lineIndex, score: 4, label: "good", comment: `Line ${lineIndex} is clear.`, suggestion: null, criterionId: null, rater: "openai:gpt-4o-mini", fromCache: false })),
+      lineIndexes.map((lineIndex) => ({
+        lineIndex,
+        score: 4,
+        label: "good",
+        comment: `Line ${lineIndex} is clear.`,
+        suggestion: null,
+        criterionId: null,
+        rater: "openai:gpt-4o-mini",
+        fromCache: false,
+      })),
     ),
   );
 }
@@ -70,13 +79,15 @@ async function follow(submissionId: string, options: { initialState?: unknown } 
   const follower = await openFollowPage(browser, app.url, { cookies: options.cookies });
   pages.push(follower);
   await follower.page.evaluate(
-    ({ id, initialState, config }) => window.followHarness.follow({ submissionId: id, initialState: initialState as never, realtime: config }),
+    ({ id, initialState, config }) =>
+      window.followHarness.follow({ submissionId: id, initialState: initialState as never, realtime: config }),
     { id: submissionId, initialState: options.initialState, config: { url: realtime.url, anonKey: ANON_KEY } },
   );
   return follower;
 }
 
-const ratedNow = (follower: FollowPage) => follower.page.evaluate(() => window.followHarness.state!.lines.filter((line) => line.rating).map((line) => line.index));
+const ratedNow = (follower: FollowPage) =>
+  follower.page.evaluate(() => window.followHarness.state!.lines.filter((line) => line.rating).map((line) => line.index));
 const joinsOf = (submissionId: string) => realtime.joins.filter((join) => join.topic === `realtime:submission:${submissionId}`);
 const withoutRepeats = <T>(values: T[]) => values.filter((value, i) => i === 0 || values[i - 1] !== value);
 /** Shaped like realtime.broadcast_changes() for an INSERT into line_ratings. */
@@ -96,7 +107,9 @@ describe.skipIf(!canRun)("following a submission over Supabase Realtime", () => 
     const follower = await follow(id, { initialState });
     await expect.poll(async () => lastTransport(await follower.entries()), { timeout: 15_000 }).toBe("live");
 
-    expect(joinsOf(id)).toEqual([expect.objectContaining({ config: expect.objectContaining({ private: true }), accessToken: ANON_KEY, apiKey: ANON_KEY })]);
+    expect(joinsOf(id)).toEqual([
+      expect.objectContaining({ config: expect.objectContaining({ private: true }), accessToken: ANON_KEY, apiKey: ANON_KEY }),
+    ]);
     expect(transportsOf(await follower.entries())).toEqual(["connecting", "live"]);
     // Well before the 15 s safety refetch.
     await expect.poll(() => ratedNow(follower), { timeout: 10_000 }).toEqual([0]);
@@ -110,17 +123,33 @@ describe.skipIf(!canRun)("following a submission over Supabase Realtime", () => 
 
   it("joins with the signed-in user's access token, not the anon key (#7)", async () => {
     const { id } = await newSubmission("Sam");
-    const accessToken = fakeJwt({ sub: "22222222-2222-4222-8222-222222222222", role: "authenticated", exp: Math.floor(Date.now() / 1000) + 3600 });
+    const accessToken = fakeJwt({
+      sub: "22222222-2222-4222-8222-222222222222",
+      role: "authenticated",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    });
     const session = {
       access_token: accessToken,
       refresh_token: "refresh-token",
       token_type: "bearer",
       expires_in: 3600,
       expires_at: Math.floor(Date.now() / 1000) + 3600,
-      user: { id: "22222222-2222-4222-8222-222222222222", aud: "authenticated", role: "authenticated", email: "sam@example.org", app_metadata: {}, user_metadata: {}, created_at: new Date().toISOString() },
+      user: {
+        id: "22222222-2222-4222-8222-222222222222",
+        aud: "authenticated",
+        role: "authenticated",
+        email: "sam@example.org",
+        app_metadata: {},
+        user_metadata: {},
+        created_at: new Date().toISOString(),
+      },
     };
     // What @supabase/ssr keeps after sign-in: sb-<first label of the host>-auth-token, base64url-encoded.
-    const cookie = { name: "sb-127-auth-token", value: `base64-${Buffer.from(JSON.stringify(session)).toString("base64url")}`, url: app.url };
+    const cookie = {
+      name: "sb-127-auth-token",
+      value: `base64-${Buffer.from(JSON.stringify(session)).toString("base64url")}`,
+      url: app.url,
+    };
     const follower = await follow(id, { cookies: [cookie] });
     await expect.poll(async () => lastTransport(await follower.entries()), { timeout: 15_000 }).toBe("live");
     expect(joinsOf(id)).toEqual([expect.objectContaining({ accessToken, apiKey: ANON_KEY })]);
@@ -171,8 +200,16 @@ describe.skipIf(!canRun)("following a submission over Supabase Realtime", () => 
     await expect.poll(async () => lastTransport(await follower.entries()), { timeout: 15_000 }).toBe("live");
     expect(realtime.joinedTopics()).toContain(`realtime:submission:${id}`);
 
-    await drainUntilSettled(db.current.sql, createAppTasks(createOpenAiRater({ apiKey: "k", baseURL: llm.url, model: "gpt-4o-mini" })), [id]);
-    realtime.broadcast(`realtime:submission:${id}`, "UPDATE", { schema: "public", table: "submissions", operation: "UPDATE", record: { id }, old_record: { id } });
+    await drainUntilSettled(db.current.sql, createAppTasks(createOpenAiRater({ apiKey: "k", baseURL: llm.url, model: "gpt-4o-mini" })), [
+      id,
+    ]);
+    realtime.broadcast(`realtime:submission:${id}`, "UPDATE", {
+      schema: "public",
+      table: "submissions",
+      operation: "UPDATE",
+      record: { id },
+      old_record: { id },
+    });
     await expect.poll(() => follower.page.evaluate(() => window.followHarness.state!.status), { timeout: 10_000 }).toBe("graded");
     await expect.poll(() => realtime.leaves, { timeout: 10_000 }).toContain(`realtime:submission:${id}`);
     expect(channelReportsOf(await follower.entries()).at(-1)).toBe("close");

@@ -26,7 +26,13 @@ const pages: FollowPage[] = [];
 beforeAll(async () => {
   if (!canRun) return;
   llm = await startFakeOpenAiServer({ latencyMs: 1 });
-  env = { DATABASE_URL: db.current.url, GRADELINE_INLINE_DRAIN: "0", OPENAI_API_KEY: "e2e-key", OPENAI_BASE_URL: llm.url, OPENAI_MODEL: "gpt-4o-mini" };
+  env = {
+    DATABASE_URL: db.current.url,
+    GRADELINE_INLINE_DRAIN: "0",
+    OPENAI_API_KEY: "e2e-key",
+    OPENAI_BASE_URL: llm.url,
+    OPENAI_MODEL: "gpt-4o-mini",
+  };
   app = await startApp(env);
   browser = await launchBrowser();
   assignmentId = (await createTestAssignment(db.current.sql)).id;
@@ -46,7 +52,16 @@ async function rateLines(submissionId: string, lineIndexes: number[]) {
     recordLineRatings(
       tx,
       submissionId,
-      lineIndexes.map((lineIndex) => ({ lineIndex, score: 3, label: "fair", comment: `Line ${lineIndex} holds up.`, suggestion: null, criterionId: null, rater: "openai:gpt-4o-mini", fromCache: false })),
+      lineIndexes.map((lineIndex) => ({
+        lineIndex,
+        score: 3,
+        label: "fair",
+        comment: `Line ${lineIndex} holds up.`,
+        suggestion: null,
+        criterionId: null,
+        rater: "openai:gpt-4o-mini",
+        fromCache: false,
+      })),
     ),
   );
 }
@@ -62,8 +77,10 @@ async function follow(submissionId: string) {
   return follower;
 }
 
-const ratedNow = (follower: FollowPage) => follower.page.evaluate(() => window.followHarness.state!.lines.filter((line) => line.rating).map((line) => line.index));
-const dispatchedTypes = async (follower: FollowPage) => (await follower.entries()).flatMap((entry) => (entry.kind === "dispatch" ? [entry.type] : []));
+const ratedNow = (follower: FollowPage) =>
+  follower.page.evaluate(() => window.followHarness.state!.lines.filter((line) => line.rating).map((line) => line.index));
+const dispatchedTypes = async (follower: FollowPage) =>
+  (await follower.entries()).flatMap((entry) => (entry.kind === "dispatch" ? [entry.type] : []));
 const withoutRepeats = <T>(values: T[]) => values.filter((value, i) => i === 0 || values[i - 1] !== value);
 
 describe.skipIf(!canRun)("following a submission over Server-Sent Events", () => {
@@ -82,7 +99,9 @@ describe.skipIf(!canRun)("following a submission over Server-Sent Events", () =>
     await expect.poll(() => ratedNow(follower), { timeout: 15_000 }).toEqual([0, 1, 2]);
 
     // The rest is graded by the real tasks; the stream's `graded` ends the follow and closes it.
-    await drainUntilSettled(db.current.sql, createAppTasks(createOpenAiRater({ apiKey: "k", baseURL: llm.url, model: "gpt-4o-mini" })), [id]);
+    await drainUntilSettled(db.current.sql, createAppTasks(createOpenAiRater({ apiKey: "k", baseURL: llm.url, model: "gpt-4o-mini" })), [
+      id,
+    ]);
     await expect.poll(() => follower.page.evaluate(() => window.followHarness.state!.status), { timeout: 15_000 }).toBe("graded");
     await expect.poll(async () => channelReportsOf(await follower.entries()).at(-1), { timeout: 5_000 }).toBe("close");
     expect(await ratedNow(follower)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -104,7 +123,11 @@ describe.skipIf(!canRun)("following a submission over Server-Sent Events", () =>
       // Reported once each (null is the all-clear sent on open).
       await expect
         .poll(async () => withoutRepeats(errorsOf(await follower.entries())), { timeout: 15_000 })
-        .toEqual([null, "The live connection was lost. Checking every 2 s instead.", expect.stringMatching(/^Could not refresh the submission: The server could not be reached/)]);
+        .toEqual([
+          null,
+          "The live connection was lost. Checking every 2 s instead.",
+          expect.stringMatching(/^Could not refresh the submission: The server could not be reached/),
+        ]);
       expect(lastTransport(await follower.entries())).toBe("polling");
       expect(channelReportsOf(await follower.entries()).filter((what) => what !== "event")).toEqual(["open", "lost"]);
     } finally {

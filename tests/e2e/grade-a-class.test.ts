@@ -28,9 +28,15 @@ describe.skipIf(!canRun)("grading a class in the browser", () => {
     await page.getByLabel("Assignment").selectOption(grading.assignmentId);
     await page.getByLabel(/Session title/).fill("Period 3");
     const students = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo"];
-    await page.locator('input[type="file"][name="files"]').setInputFiles(
-      students.map((name, i) => ({ name: `${name}.txt`, mimeType: "text/plain", buffer: Buffer.from(makeEssay(4 + (i % 3), `class-${name}`)) })),
-    );
+    await page
+      .locator('input[type="file"][name="files"]')
+      .setInputFiles(
+        students.map((name, i) => ({
+          name: `${name}.txt`,
+          mimeType: "text/plain",
+          buffer: Buffer.from(makeEssay(4 + (i % 3), `class-${name}`)),
+        })),
+      );
     await expect.poll(() => page.getByTestId("chosen-file").count()).toBe(10);
     await page.getByRole("button", { name: /Start grading/ }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/, { timeout: 30_000 });
@@ -53,7 +59,9 @@ describe.skipIf(!canRun)("grading a class in the browser", () => {
     expect(rows.map((row) => row.student).sort()).toEqual([...students].sort());
     expect(rows.every((row) => row.status === "graded" && Number(row.overall_score) > 0)).toBe(true);
 
-    const [count] = await db.current.sql<{ count: number }[]>`select count(*)::int as count from submissions where session_id = ${sessionId}`;
+    const [count] = await db.current.sql<
+      { count: number }[]
+    >`select count(*)::int as count from submissions where session_id = ${sessionId}`;
     expect(count!.count).toBe(10);
     await page.close();
   });

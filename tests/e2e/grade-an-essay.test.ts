@@ -120,7 +120,9 @@ describe.skipIf(!canRun)("grading an essay in the browser", () => {
     const page = await context.newPage();
     // The LLM answers the first five lines and holds every other rate_lines call until the cut is
     // done, so grading is still going when the badge switches (it once finished before, #7).
-    const release = grading.llm.holdAnswers(({ kind, lineTexts }) => kind === "rate_lines" && !lineTexts.some((text) => text.startsWith("Point polling-0:")));
+    const release = grading.llm.holdAnswers(
+      ({ kind, lineTexts }) => kind === "rate_lines" && !lineTexts.some((text) => text.startsWith("Point polling-0:")),
+    );
     try {
       const submissionId = await submitThroughForm(page, "Di", makeEssay(20, "polling"));
       // How many lines each answer of GET /api/submissions/:id (the polling request) had rated.
@@ -149,10 +151,13 @@ describe.skipIf(!canRun)("grading an essay in the browser", () => {
       // Every sample until the last line lands: the badge never left Polling.
       const badgesSeen = new Set<string | null>();
       await expect
-        .poll(async () => {
-          badgesSeen.add(await badge());
-          return (await ratedCounts(page)).rated;
-        }, { timeout: 90_000, interval: 100 })
+        .poll(
+          async () => {
+            badgesSeen.add(await badge());
+            return (await ratedCounts(page)).rated;
+          },
+          { timeout: 90_000, interval: 100 },
+        )
         .toBe(20);
       expect([...badgesSeen]).toEqual(["polling"]);
       // The stream is cut, so the last 15 lines came by polling: an answer had all 20 rated.
@@ -182,7 +187,9 @@ describe.skipIf(!canRun)("grading an essay in the browser", () => {
     await expect.poll(() => reloadedLine.getByTestId("line-override").innerText()).toMatch(/Needs a source for this claim\./);
     expect(await reloadedLine.getByTestId("model-rating").isVisible()).toBe(true);
     await keepScreenshot(page, "06-teacher-override");
-    const [override] = await db.current.sql<{ score: string }[]>`select score from rating_overrides where submission_id = ${submissionId} and line_index = 0`;
+    const [override] = await db.current.sql<
+      { score: string }[]
+    >`select score from rating_overrides where submission_id = ${submissionId} and line_index = 0`;
     expect(Number(override!.score)).toBe(1);
     await page.close();
   });

@@ -74,10 +74,16 @@ describe.skipIf(!canRun)("the submit form's Idempotency-Key (#7)", () => {
     expect(await submissionsOf("Retry Ada")).toEqual([{ id: seen.lostId }]);
 
     // Graded once: every line went to the LLM exactly once.
-    await waitFor("the essay to be graded", async () => {
-      const [row] = await db.current.sql<{ graded: boolean }[]>`select graded_at is not null as graded from submissions where id = ${seen.lostId}`;
-      return row?.graded;
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(
+      "the essay to be graded",
+      async () => {
+        const [row] = await db.current.sql<
+          { graded: boolean }[]
+        >`select graded_at is not null as graded from submissions where id = ${seen.lostId}`;
+        return row?.graded;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const sent = llm.requests.filter((request) => request.kind === "rate_lines").flatMap((request) => request.lineTexts);
     expect(essay.split("\n").map((line) => sent.filter((text) => text === line).length)).toEqual(Array(7).fill(1));
     await page.close();
@@ -115,9 +121,15 @@ describe.skipIf(!canRun)("the submit form's Idempotency-Key (#7)", () => {
     await page.goto(`${app.url}/sessions/new`);
     await page.getByLabel("Assignment").selectOption(assignmentId);
     await page.getByLabel(/Session title/).fill("Period 5");
-    await page.locator('input[type="file"][name="files"]').setInputFiles(
-      ["Kim", "Lu"].map((name) => ({ name: `${name}.txt`, mimeType: "text/plain", buffer: Buffer.from(makeEssay(3, `retry-class-${name}`)) })),
-    );
+    await page
+      .locator('input[type="file"][name="files"]')
+      .setInputFiles(
+        ["Kim", "Lu"].map((name) => ({
+          name: `${name}.txt`,
+          mimeType: "text/plain",
+          buffer: Buffer.from(makeEssay(3, `retry-class-${name}`)),
+        })),
+      );
     await expect.poll(() => page.getByTestId("chosen-file").count()).toBe(2);
     await page.getByRole("button", { name: /Start grading/ }).click();
     await expect.poll(() => page.getByTestId("session-problems").innerText(), { timeout: 15_000 }).toMatch(/could not be reached/);

@@ -35,10 +35,16 @@ describe("Edge Function process-grading-jobs (its handler, against the real app 
   });
 
   it("reports an app that refuses the secret or cannot be reached as 502 with the reason", async () => {
-    const refused = await handleProcessGradingJobs(tick("Bearer wrong-secret-0123456789"), { GRADELINE_APP_URL: app.url, CRON_SECRET: "wrong-secret-0123456789" });
+    const refused = await handleProcessGradingJobs(tick("Bearer wrong-secret-0123456789"), {
+      GRADELINE_APP_URL: app.url,
+      CRON_SECRET: "wrong-secret-0123456789",
+    });
     expect(refused.status).toBe(502);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/CRON_SECRET/);
-    const unreachable = await handleProcessGradingJobs(tick(`Bearer ${SECRET}`), { GRADELINE_APP_URL: "http://127.0.0.1:9", CRON_SECRET: SECRET });
+    const unreachable = await handleProcessGradingJobs(tick(`Bearer ${SECRET}`), {
+      GRADELINE_APP_URL: "http://127.0.0.1:9",
+      CRON_SECRET: SECRET,
+    });
     expect(unreachable.status).toBe(502);
   });
 });

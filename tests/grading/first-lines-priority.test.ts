@@ -32,14 +32,22 @@ describe("first lines of a new essay", () => {
   it("a new essay's first chunk is claimed before another essay's backlog of later chunks (#7)", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const a = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "backlog") }, { rater: identityOnlyRater });
+    const a = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "backlog") },
+      { rater: identityOnlyRater },
+    );
     const names = new Map([[a.id, "A"]]);
     // A worker takes A's first chunk; A's lines 5–14 wait in the queue.
     const [first] = await claimJobs(sql, { workerId: "worker-1", batchSize: 1, kinds: ["rate_lines"] });
     expect(chunkName(names, first!.payload)).toBe("A:0");
     await completeJobs(sql, "worker-1", [{ jobId: first!.id }]);
 
-    const b = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "newcomer") }, { rater: identityOnlyRater });
+    const b = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "newcomer") },
+      { rater: identityOnlyRater },
+    );
     names.set(b.id, "B");
     const order: string[] = [];
     for (;;) {
@@ -57,7 +65,10 @@ describe("first lines of a new essay", () => {
     const assignment = await createTestAssignment(sql);
     const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: makeEssay(15, "ann") }, { rater });
     const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: makeEssay(10, "ben") }, { rater });
-    const names = new Map([[ann.id, "Ann"], [ben.id, "Ben"]]);
+    const names = new Map([
+      [ann.id, "Ann"],
+      [ben.id, "Ben"],
+    ]);
     const started: string[] = [];
     await drainQueue({
       sql,
@@ -71,6 +82,12 @@ describe("first lines of a new essay", () => {
     expect(started).toEqual(["Ann:0", "Ben:0", "Ann:5", "Ann:10", "Ben:5"]);
     // The LLM saw the lines in that order too.
     const firstLines = llm.requests.filter((request) => request.kind === "rate_lines").map((request) => request.lineTexts[0]!);
-    expect(firstLines.map((text) => text.split(":")[0])).toEqual(["Point ann-0", "Point ben-0", "Point ann-5", "Point ann-10", "Point ben-5"]);
+    expect(firstLines.map((text) => text.split(":")[0])).toEqual([
+      "Point ann-0",
+      "Point ben-0",
+      "Point ann-5",
+      "Point ann-10",
+      "Point ben-5",
+    ]);
   });
 });

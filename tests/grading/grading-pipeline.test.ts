@@ -33,7 +33,11 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
   it("rates every line once, then grades each criterion and records the LLM calls", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ada", text: makeEssay(12, "happy") }, { rater });
+    const created = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Ada", text: makeEssay(12, "happy") },
+      { rater },
+    );
     expect(created.jobIds).toHaveLength(3); // 12 lines, five per job
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
 
@@ -64,7 +68,11 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     });
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: `Student ${i}`, text: makeEssay(20, `faulty${i}`) }, { rater });
+      const created = await createSubmission(
+        sql,
+        { assignmentId: assignment.id, studentName: `Student ${i}`, text: makeEssay(20, `faulty${i}`) },
+        { rater },
+      );
       ids.push(created.id);
     }
     await drainUntilSettled(sql, createAppTasks(rater), ids, 90_000);
@@ -84,11 +92,19 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     `;
     expect(calls).toHaveLength(llm.requests.length);
     const answered = llm.requests.filter((request) => request.status === 200);
-    expect(calls.filter((call) => call.status === "answered").map((call) => call.prompt_tokens).sort()).toEqual(
-      answered.map((request) => request.promptTokens).sort(),
-    );
+    expect(
+      calls
+        .filter((call) => call.status === "answered")
+        .map((call) => call.prompt_tokens)
+        .sort(),
+    ).toEqual(answered.map((request) => request.promptTokens).sort());
     const refused = llm.requests.filter((request) => request.status !== 200).map((request) => request.status);
-    expect(calls.filter((call) => call.status === "failed").map((call) => call.http_status).sort()).toEqual(refused.sort());
+    expect(
+      calls
+        .filter((call) => call.status === "failed")
+        .map((call) => call.http_status)
+        .sort(),
+    ).toEqual(refused.sort());
     expect(calls.every((call) => call.prompt_tokens_estimate > 0)).toBe(true);
     expect(llm.requests.some((request) => request.fault === "malformed_json")).toBe(true);
   });
@@ -139,7 +155,10 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     const essay = makeEssay(6, "rubric");
     const first = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, { rater });
     await drainUntilSettled(sql, createAppTasks(rater), [first.id]);
-    await updateAssignmentRubric(sql, assignment.id, { ...testRubric, criteria: testRubric.criteria.map((c) => ({ ...c, description: `${c.description} (clarified)` })) });
+    await updateAssignmentRubric(sql, assignment.id, {
+      ...testRubric,
+      criteria: testRubric.criteria.map((c) => ({ ...c, description: `${c.description} (clarified)` })),
+    });
     llm.resetStats();
 
     const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Di", text: essay }, { rater });
@@ -158,7 +177,9 @@ describe("grading pipeline through the OpenAI client and a fake LLM server", () 
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
     const [row] = await sql<{ count: number }[]>`select count(*)::int as count from line_ratings where submission_id = ${created.id}`;
     expect(row!.count).toBe(5);
-    const [graded] = await sql<{ count: number }[]>`select count(*)::int as count from grading_jobs where kind = 'grade_submission' and payload ->> 'submissionId' = ${created.id}`;
+    const [graded] = await sql<
+      { count: number }[]
+    >`select count(*)::int as count from grading_jobs where kind = 'grade_submission' and payload ->> 'submissionId' = ${created.id}`;
     expect(graded!.count).toBe(1);
   });
 });

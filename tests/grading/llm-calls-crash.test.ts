@@ -43,10 +43,14 @@ async function startWorker(env: Record<string, string>): Promise<{ child: ChildP
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor("the worker to start", () => {
-    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${output}`);
-    return output.includes("Ctrl-C to stop");
-  }, { timeoutMs: 30_000, intervalMs: 50 });
+  await waitFor(
+    "the worker to start",
+    () => {
+      if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${output}`);
+      return output.includes("Ctrl-C to stop");
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
   return { child, output: () => output };
 }
 
@@ -69,7 +73,13 @@ describe("LLM calls cut off by a crash (#7)", () => {
     const submissions = [];
     for (const name of ["Ada", "Bo"]) {
       // Fifteen lines each: three rate_lines jobs per essay, six in all.
-      submissions.push(await createSubmission(sql, { assignmentId: assignment.id, studentName: name, text: makeEssay(15, `crash-${name}`) }, { rater: identityOnlyRater }));
+      submissions.push(
+        await createSubmission(
+          sql,
+          { assignmentId: assignment.id, studentName: name, text: makeEssay(15, `crash-${name}`) },
+          { rater: identityOnlyRater },
+        ),
+      );
     }
     const started = await startWorker({
       DATABASE_URL: db.current.url,
@@ -80,10 +90,14 @@ describe("LLM calls cut off by a crash (#7)", () => {
     worker = started.child;
 
     // Two answered and recorded, three more on the wire, hanging.
-    await waitFor("two answers recorded and three requests in flight", async () => {
-      const [answered] = await sql<{ count: number }[]>`select count(*)::int as count from llm_calls where status = 'answered'`;
-      return answered!.count === 2 && llm.requests.filter((request) => request.status === null).length === 3;
-    }, { timeoutMs: 30_000, intervalMs: 50 });
+    await waitFor(
+      "two answers recorded and three requests in flight",
+      async () => {
+        const [answered] = await sql<{ count: number }[]>`select count(*)::int as count from llm_calls where status = 'answered'`;
+        return answered!.count === 2 && llm.requests.filter((request) => request.status === null).length === 3;
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     const exited = new Promise((resolve) => worker!.once("exit", resolve));
     worker.kill("SIGKILL");
     await exited;
@@ -96,7 +110,12 @@ describe("LLM calls cut off by a crash (#7)", () => {
     expect(rows, started.output()).toHaveLength(received.length);
 
     const answered = rows.filter((row) => row.status === "answered");
-    expect(answered.map((row) => row.prompt_tokens).sort()).toEqual(received.filter((r) => r.status === 200).map((r) => r.promptTokens).sort());
+    expect(answered.map((row) => row.prompt_tokens).sort()).toEqual(
+      received
+        .filter((r) => r.status === 200)
+        .map((r) => r.promptTokens)
+        .sort(),
+    );
     const cutOff = rows.filter((row) => row.status === "sent");
     expect(cutOff).toHaveLength(3);
     const ids = submissions.map((submission) => submission.id);
@@ -131,13 +150,20 @@ describe("LLM calls cut off by a crash (#7)", () => {
     const lines = [{ index: 0, text: "Later starts help.", start: 0, end: 18 }];
     const context = { raterId: rater.id, purpose: "rate_lines" as const, jobId: 424242, submissionId };
     const assignmentContext = (await getAssignmentContext(sql, assignment.id))!;
-    await expect(billLlmCall(sql, context, (llmCalls) => rater.rateLines(lines, { assignment: assignmentContext, llmCalls }))).rejects.toThrow();
+    await expect(
+      billLlmCall(sql, context, (llmCalls) => rater.rateLines(lines, { assignment: assignmentContext, llmCalls })),
+    ).rejects.toThrow();
 
     expect(llm.requests).toHaveLength(2); // the first attempt and the SDK's one retry
-    const rows = await sql<{ status: string; attempt: number; error: string | null; prompt_tokens_estimate: number; answered_at: Date | null }[]>`
+    const rows = await sql<
+      { status: string; attempt: number; error: string | null; prompt_tokens_estimate: number; answered_at: Date | null }[]
+    >`
       select status, attempt, error, prompt_tokens_estimate, answered_at from llm_calls where job_id = 424242 order by id
     `;
-    expect(rows.map((row) => [row.status, row.attempt])).toEqual([["no_answer", 0], ["no_answer", 1]]);
+    expect(rows.map((row) => [row.status, row.attempt])).toEqual([
+      ["no_answer", 0],
+      ["no_answer", 1],
+    ]);
     for (const row of rows) {
       expect(row.prompt_tokens_estimate).toBeGreaterThan(0);
       expect(row.answered_at).not.toBeNull();

@@ -105,7 +105,10 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
 
     expect(withEssay.ratings.map((rating) => rating.lineIndex)).toEqual([1, 2]);
     expect(withEssay.ratings).toEqual(withoutEssay.ratings);
-    expect(server.requests.map((request) => request.lineIndices)).toEqual([[1, 2], [1, 2]]);
+    expect(server.requests.map((request) => request.lineIndices)).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(withEssay.usage!.promptTokens).toBeGreaterThan(withoutEssay.usage!.promptTokens + context.essay.length / 5);
   });
 
@@ -128,7 +131,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
 
   it("a 429 that outlasts the SDK's retries becomes a RetryAfterJobError with the server's wait", async () => {
     server.setFaults({ rates: { rate_limit: 1 }, retryAfterMs: 30 });
-    const error = await rater({ maxRetries: 2 }).rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const error = await rater({ maxRetries: 2 })
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RetryAfterJobError);
     expect((error as RetryAfterJobError).retryAfterMs).toBe(30);
     expect(server.requests.map((request) => request.status)).toEqual([429, 429, 429]);
@@ -137,7 +142,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
   it("a 429 asking for a long wait goes back to the queue at once instead of holding the worker", async () => {
     server.setFaults({ rates: { rate_limit: 1 }, retryAfterSeconds: 120 });
     const startedAt = Date.now();
-    const error = await rater().rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const error = await rater()
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RetryAfterJobError);
     expect((error as RetryAfterJobError).retryAfterMs).toBe(120_000);
     expect(server.requests).toHaveLength(1);
@@ -151,7 +158,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
     expect(server.requests.map((request) => request.status)).toEqual([500, 200]);
 
     server.setFaults({ rates: { server_error: 1 }, retryAfterMs: 10 });
-    const error = await rater({ maxRetries: 1 }).rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const error = await rater({ maxRetries: 1 })
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(NonRetriableJobError);
     expect(error).not.toBeInstanceOf(RetryAfterJobError);
@@ -160,7 +169,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
 
   it("malformed JSON fails the attempt with a readable error that keeps the call's usage", async () => {
     server.setFaults({ schedule: ["malformed_json"] });
-    const error = await rater().rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const error = await rater()
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidLlmAnswerError);
     expect((error as Error).message).toMatch(/^openai:gpt-4o-mini answered with malformed JSON for its line ratings/);
     expect((error as InvalidLlmAnswerError).usage.promptTokens).toBeGreaterThan(0);
@@ -178,7 +189,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
   });
 
   it("a rejected API key is a NonRetriableJobError that names OPENAI_API_KEY, sent once", async () => {
-    const error = await rater({ apiKey: "sk-wrong" }).rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const error = await rater({ apiKey: "sk-wrong" })
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NonRetriableJobError);
     expect((error as Error).message).toMatch(/^OPENAI_API_KEY was rejected/);
     expect(server.requests.map((request) => request.status)).toEqual([401]);
@@ -187,8 +200,14 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
   it("an unknown model and an exhausted quota are NonRetriableJobErrors", async () => {
     server.setFaults({
       schedule: [
-        { status: 404, body: { error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", code: "model_not_found" } } },
-        { status: 429, body: { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota" } } },
+        {
+          status: 404,
+          body: { error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", code: "model_not_found" } },
+        },
+        {
+          status: 429,
+          body: { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota" } },
+        },
       ],
     });
     await expect(rater({ model: "gpt-9" }).rateLines(lines, { assignment })).rejects.toThrow(
@@ -201,7 +220,9 @@ describe("createOpenAiRater against an OpenAI-compatible server", () => {
 
   it("a timeout and an unreachable server are plain, retriable Errors", async () => {
     server.setFaults({ schedule: ["slow"], slowMs: 5_000 });
-    const timedOut = await rater({ timeoutMs: 200, maxRetries: 0 }).rateLines(lines, { assignment }).catch((caught: unknown) => caught);
+    const timedOut = await rater({ timeoutMs: 200, maxRetries: 0 })
+      .rateLines(lines, { assignment })
+      .catch((caught: unknown) => caught);
     expect(timedOut).toBeInstanceOf(Error);
     expect(timedOut).not.toBeInstanceOf(NonRetriableJobError);
     expect((timedOut as Error).message).toMatch(/timed out/);

@@ -38,7 +38,12 @@ describe("teacher overrides", () => {
 
     const second = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: essay.split("\n")[2]! }, { rater });
     const secondState = (await getSubmissionState(sql, second.id))!;
-    expect(secondState.lines[0]!.rating).toMatchObject({ score: 1, comment: "This claim needs evidence.", rater: "teacher", fromCache: true });
+    expect(secondState.lines[0]!.rating).toMatchObject({
+      score: 1,
+      comment: "This claim needs evidence.",
+      rater: "teacher",
+      fromCache: true,
+    });
   });
 
   it("a rater's rating that lands after the teacher's override never replaces it in the phrase cache (#7)", async () => {
@@ -47,8 +52,16 @@ describe("teacher overrides", () => {
     const assignment = await createTestAssignment(sql);
     const shared = "Later starts give teenagers the sleep their growing bodies need.";
     // Two essays sharing a line, submitted before either is graded: both jobs ask the LLM about it.
-    const ann = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ann", text: `${shared}\nAnn argues that buses cost money.` }, { rater });
-    const ben = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` }, { rater });
+    const ann = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Ann", text: `${shared}\nAnn argues that buses cost money.` },
+      { rater },
+    );
+    const ben = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Ben", text: `${shared}\nBen says sports practice moves later.` },
+      { rater },
+    );
     expect([ann.cachedLines, ben.cachedLines]).toEqual([0, 0]);
 
     llm.resetStats();
@@ -58,7 +71,10 @@ describe("teacher overrides", () => {
     try {
       // Both jobs looked the shared line up before either stored it: both ask the LLM about it.
       await expect.poll(() => llm.heldCount, { timeout: 30_000 }).toBe(2);
-      expect(llm.requests.filter((request) => request.kind === "rate_lines").map((request) => request.lineTexts.includes(shared))).toEqual([true, true]);
+      expect(llm.requests.filter((request) => request.kind === "rate_lines").map((request) => request.lineTexts.includes(shared))).toEqual([
+        true,
+        true,
+      ]);
       // Ann's answer lands first, her essay is graded, and the teacher overrides the shared line;
       // Ben's call is still at the LLM.
       releaseAnn();
@@ -90,7 +106,11 @@ describe("teacher overrides", () => {
   it("criterion overrides sit beside the model's scores and change the effective overall score", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Cal", text: makeEssay(5, "criteria") }, { rater });
+    const created = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Cal", text: makeEssay(5, "criteria") },
+      { rater },
+    );
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
     const before = (await getSubmissionState(sql, created.id))!;
     const ideas = before.grade!.criteria.find((c) => c.criterionId === "ideas")!;
@@ -106,10 +126,20 @@ describe("teacher overrides", () => {
   it("refuses scores off the rubric's scale and unknown lines or criteria, writing nothing", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Dee", text: makeEssay(3, "refuse") }, { rater });
-    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 0, score: 9, comment: "" }, { rater })).rejects.toThrow(/between 1 and 5/);
-    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 99, score: 3, comment: "" }, { rater })).rejects.toBeInstanceOf(OverrideError);
-    await expect(setCriterionOverride(sql, { submissionId: created.id, criterionId: "style", score: 3, comment: "" })).rejects.toThrow(/no criterion "style"/);
+    const created = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Dee", text: makeEssay(3, "refuse") },
+      { rater },
+    );
+    await expect(setLineOverride(sql, { submissionId: created.id, lineIndex: 0, score: 9, comment: "" }, { rater })).rejects.toThrow(
+      /between 1 and 5/,
+    );
+    await expect(
+      setLineOverride(sql, { submissionId: created.id, lineIndex: 99, score: 3, comment: "" }, { rater }),
+    ).rejects.toBeInstanceOf(OverrideError);
+    await expect(setCriterionOverride(sql, { submissionId: created.id, criterionId: "style", score: 3, comment: "" })).rejects.toThrow(
+      /no criterion "style"/,
+    );
     const [row] = await sql<{ count: number }[]>`
       select (select count(*) from rating_overrides where submission_id = ${created.id}) + (select count(*) from criterion_overrides where submission_id = ${created.id}) as count
     `;

@@ -9,7 +9,17 @@ const db = freshDatabasePerFile();
 
 const rubric: Rubric = {
   scale: { min: 1, max: 5 },
-  criteria: [{ id: "conventions", name: "Conventions", description: "", levels: [{ score: 1, label: "Low", description: "" }, { score: 5, label: "High", description: "" }] }],
+  criteria: [
+    {
+      id: "conventions",
+      name: "Conventions",
+      description: "",
+      levels: [
+        { score: 1, label: "Low", description: "" },
+        { score: 5, label: "High", description: "" },
+      ],
+    },
+  ],
 };
 const assignment = { rubric, rubricVersion: 1 };
 const rater = { id: "openai:gpt-4o-mini", version: "p1" };
@@ -34,7 +44,10 @@ describe("phrase cache", () => {
     const essay = lines("Sleep matters for teenagers.", "Buses cost money.");
     await phraseCacheFor(assignment, rater).storeRatings(sql, essay, [rating(0, 5), rating(1, 2)]);
 
-    const same = await phraseCacheFor({ ...assignment }, { ...rater }).lookup(sql, lines("SLEEP matters, for teenagers!", "Buses cost a lot."));
+    const same = await phraseCacheFor({ ...assignment }, { ...rater }).lookup(
+      sql,
+      lines("SLEEP matters, for teenagers!", "Buses cost a lot."),
+    );
     expect(same.ratings).toEqual([{ ...rating(0, 5), rater: rater.id, fromCache: true }]);
     expect(same.hitKeys).toHaveLength(1);
 
@@ -54,7 +67,10 @@ describe("phrase cache", () => {
     const cache = phraseCacheFor(assignment, rater);
     await cache.storeRatings(sql, lines("first line", "second line"), [rating(0, 5), rating(1, 2)]);
     const found = await cache.lookup(sql, lines("third line", "second line", "first line"));
-    expect(found.ratings.map((hit) => [hit.lineIndex, hit.score])).toEqual([[1, 2], [2, 5]]);
+    expect(found.ratings.map((hit) => [hit.lineIndex, hit.score])).toEqual([
+      [1, 2],
+      [2, 5],
+    ]);
     expect(found.hitKeys).toHaveLength(2);
     expect(typeof (await sql`select rating from phrase_cache where normalized_text = 'first line'`)[0]!.rating).toBe("object");
     await recordPhraseHits(sql, [found.hitKeys[1]!, found.hitKeys[1]!, found.hitKeys[0]!]);
@@ -81,17 +97,25 @@ describe("phrase cache", () => {
     const cache = phraseCacheFor(assignment, rater);
     expect(cache.essayKey(lines("One.", "Two."))).toBe(cache.essayKey(lines("one", "two!")));
     expect(cache.essayKey(lines("One.", "Two."))).not.toBe(cache.essayKey(lines("One.", "Three.")));
-    expect(cache.essayKey(lines("One.", "Two."))).not.toBe(phraseCacheFor(assignment, { ...rater, version: "p2" }).essayKey(lines("One.", "Two.")));
+    expect(cache.essayKey(lines("One.", "Two."))).not.toBe(
+      phraseCacheFor(assignment, { ...rater, version: "p2" }).essayKey(lines("One.", "Two.")),
+    );
   });
 
   it("evicts entries idle too long, then the coldest beyond the size cap", async () => {
     await db.current.sql`delete from phrase_cache`;
     const texts = Array.from({ length: 6 }, (_, i) => `line ${i}`);
-    await phraseCacheFor(assignment, rater).storeRatings(db.current.sql, lines(...texts), texts.map((_, i) => rating(i)));
+    await phraseCacheFor(assignment, rater).storeRatings(
+      db.current.sql,
+      lines(...texts),
+      texts.map((_, i) => rating(i)),
+    );
     // line 0 idle for a year; lines 1..5 used 1..5 hours ago
-    await db.current.sql`update phrase_cache set created_at = now() - interval '365 days', last_hit_at = null where normalized_text = 'line 0'`;
+    await db.current
+      .sql`update phrase_cache set created_at = now() - interval '365 days', last_hit_at = null where normalized_text = 'line 0'`;
     for (let i = 1; i < 6; i++) {
-      await db.current.sql`update phrase_cache set last_hit_at = now() - make_interval(hours => ${i}) where normalized_text = ${`line ${i}`}`;
+      await db.current
+        .sql`update phrase_cache set last_hit_at = now() - make_interval(hours => ${i}) where normalized_text = ${`line ${i}`}`;
     }
     const evicted = await evictColdPhrases(db.current.sql, { maxIdleDays: 30, maxEntries: 3 });
     expect(evicted).toBe(3);

@@ -60,7 +60,9 @@ describe("Supabase Realtime broadcast (migration branch for databases with a rea
     `;
     await sql`update grading_jobs set status = 'failed', finished_at = now(), last_error = 'LLM down' where id = ${job!.id}`;
 
-    const broadcasts = await sql<{ topic: string; event: string; table_name: string | null }[]>`select topic, event, table_name from realtime.broadcasts`;
+    const broadcasts = await sql<
+      { topic: string; event: string; table_name: string | null }[]
+    >`select topic, event, table_name from realtime.broadcasts`;
     expect(broadcasts).toEqual([
       { topic: `submission:${submission!.id}`, event: "INSERT", table_name: "line_ratings" },
       { topic: `submission:${submission!.id}`, event: "UPDATE", table_name: "submissions" },
@@ -75,8 +77,12 @@ describe("Supabase Realtime broadcast (migration branch for databases with a rea
     const student = "11111111-1111-4111-8111-111111111111";
     await sql`insert into auth.users (id, email) values (${student}, 'student@example.org')`;
     const [assignment] = await sql<{ id: string }[]>`insert into assignments (title) values ('Mine') returning id`;
-    const [mine] = await sql<{ id: string }[]>`insert into submissions (assignment_id, student_id, body) values (${assignment!.id}, ${student}, 'x') returning id`;
-    const [theirs] = await sql<{ id: string }[]>`insert into submissions (assignment_id, body) values (${assignment!.id}, 'y') returning id`;
+    const [mine] = await sql<
+      { id: string }[]
+    >`insert into submissions (assignment_id, student_id, body) values (${assignment!.id}, ${student}, 'x') returning id`;
+    const [theirs] = await sql<
+      { id: string }[]
+    >`insert into submissions (assignment_id, body) values (${assignment!.id}, 'y') returning id`;
     await sql`insert into realtime.messages (topic, extension) values ('any', 'broadcast')`;
 
     const canReceive = async (topic: string) =>

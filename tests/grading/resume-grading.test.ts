@@ -36,7 +36,11 @@ describe("submission status and Retry", () => {
   it("a submission whose jobs failed for good is failed with their errors, and Retry grades it to the end", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Flo", text: makeEssay(7, "retry") }, { rater });
+    const created = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Flo", text: makeEssay(7, "retry") },
+      { rater },
+    );
     llm.setFaults({ rates: { unauthorized: 1 } }); // a rejected key: not retriable
     await drainUntilSettled(sql, createAppTasks(rater), [created.id]);
     const failed = (await getSubmissionState(sql, created.id))!;
@@ -53,7 +57,11 @@ describe("submission status and Retry", () => {
   it("a submission whose jobs were cleaned away is failed, and Retry enqueues the missing work", async () => {
     const sql = db.current.sql;
     const assignment = await createTestAssignment(sql);
-    const created = await createSubmission(sql, { assignmentId: assignment.id, studentName: "Gus", text: makeEssay(8, "stalled") }, { rater });
+    const created = await createSubmission(
+      sql,
+      { assignmentId: assignment.id, studentName: "Gus", text: makeEssay(8, "stalled") },
+      { rater },
+    );
     await sql`update grading_jobs set status = 'cancelled', finished_at = now() where payload ->> 'submissionId' = ${created.id}`;
     await sql`select cleanup_grading_jobs(interval '0 seconds')`;
     const stalled = (await getSubmissionState(sql, created.id))!;
@@ -71,7 +79,14 @@ describe("submission status and Retry", () => {
 });
 
 describe("effectiveOverallScore (pure)", () => {
-  const grade = { overallScore: 3, criteria: [{ criterionId: "a", score: 3.5 }, { criterionId: "b", score: 5 }, { criterionId: "c", score: 1 }] };
+  const grade = {
+    overallScore: 3,
+    criteria: [
+      { criterionId: "a", score: 3.5 },
+      { criterionId: "b", score: 5 },
+      { criterionId: "c", score: 1 },
+    ],
+  };
   it("is the rater's own overall score until a teacher overrides a criterion", () => {
     expect(effectiveOverallScore(grade, [])).toBe(3);
   });

@@ -3,7 +3,6 @@ import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import { createSql, type Sql } from "../../lib/db/sql";
 
-
 export interface TestDatabase {
   name: string;
   url: string;

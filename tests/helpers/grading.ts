@@ -8,8 +8,24 @@ import type { TaskRegistry } from "../../lib/queue/job-kinds";
 export const testRubric: Rubric = {
   scale: { min: 1, max: 5 },
   criteria: [
-    { id: "ideas", name: "Ideas", description: "Claims and evidence.", levels: [{ score: 1, label: "Weak", description: "" }, { score: 5, label: "Strong", description: "" }] },
-    { id: "conventions", name: "Conventions", description: "Spelling and grammar.", levels: [{ score: 1, label: "Weak", description: "" }, { score: 5, label: "Strong", description: "" }] },
+    {
+      id: "ideas",
+      name: "Ideas",
+      description: "Claims and evidence.",
+      levels: [
+        { score: 1, label: "Weak", description: "" },
+        { score: 5, label: "Strong", description: "" },
+      ],
+    },
+    {
+      id: "conventions",
+      name: "Conventions",
+      description: "Spelling and grammar.",
+      levels: [
+        { score: 1, label: "Weak", description: "" },
+        { score: 5, label: "Strong", description: "" },
+      ],
+    },
   ],
 };
 
@@ -19,7 +35,10 @@ export async function createTestAssignment(sql: Sql, rubric: Rubric = testRubric
 
 /** A made-up essay of `lines` distinct lines; `seed` varies the wording. */
 export function makeEssay(lines: number, seed = "a"): string {
-  return Array.from({ length: lines }, (_, i) => `Point ${seed}-${i}: students who sleep more learn ${i % 3 === 0 ? "better" : "faster"} in class number ${i}.`).join("\n");
+  return Array.from(
+    { length: lines },
+    (_, i) => `Point ${seed}-${i}: students who sleep more learn ${i % 3 === 0 ? "better" : "faster"} in class number ${i}.`,
+  ).join("\n");
 }
 
 /**

@@ -27,13 +27,20 @@ export async function freePort(): Promise<number> {
  * `next start` on the built app, on its own port and database, ready when /api/health
  * answers 200 (or, with `ready: "listening"`, answers at all: for a database that is down).
  */
-export async function startApp(env: Record<string, string>, options: { port?: number; ready?: "healthy" | "listening" } = {}): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string>,
+  options: { port?: number; ready?: "healthy" | "listening" } = {},
+): Promise<RunningApp> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const logs: string[] = [];
   child.stdout!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));

@@ -1,12 +1,6 @@
 import { afterEach } from "vitest";
 import { createSql, type Sql } from "../../lib/db/sql";
-import {
-  createWorkerId,
-  runWorker,
-  workerApplicationName,
-  type RunWorkerOptions,
-  type Worker,
-} from "../../lib/queue";
+import { createWorkerId, runWorker, workerApplicationName, type RunWorkerOptions, type Worker } from "../../lib/queue";
 
 export interface TestWorker extends Worker {
   /** The worker's own pool, whose sessions carry workerApplicationName(workerId). */

@@ -15,7 +15,13 @@ async function enqueue(sql: Sql, jobs: Array<{ kind: string; payload?: unknown; 
 }
 
 /** Time is a row: a finished job's status and finished_at, set directly. */
-async function finishJob(sql: Sql, id: number, status: "completed" | "failed" | "cancelled", finishedAgo: string, lastError: string | null = null) {
+async function finishJob(
+  sql: Sql,
+  id: number,
+  status: "completed" | "failed" | "cancelled",
+  finishedAgo: string,
+  lastError: string | null = null,
+) {
   await sql`
     update grading_jobs set status = ${status}, finished_at = now() - ${finishedAgo}::interval,
       last_error = ${lastError}, attempts = case when ${status} = 'failed' then max_attempts else 1 end
@@ -44,7 +50,15 @@ describe("getMonitoringStats on an empty database", () => {
     expect(stats.throughput.every((bucket) => bucket.completed === 0 && bucket.failed === 0)).toBe(true);
     expect(stats.recentFailures).toEqual([]);
     expect(stats.cache).toEqual({ last24h: { ratings: 0, fromCache: 0, hitRate: null }, phraseCache: { entries: 0, totalHits: 0 } });
-    const zero = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, unanswered: 0, estimatedPromptTokens: 0, estimatedCostUsd: 0 };
+    const zero = {
+      calls: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: 0,
+      unanswered: 0,
+      estimatedPromptTokens: 0,
+      estimatedCostUsd: 0,
+    };
     expect(stats.llm).toEqual({ last24h: zero, allTime: zero, byModel: [] });
     expect(stats.workers).toEqual([]);
   });
@@ -70,7 +84,10 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
       ["failedOlder", { kind: "noop" }],
       ["cancelled", { kind: "noop" }],
     ];
-    const jobIds = await enqueue(sql, jobs.map(([, job]) => job));
+    const jobIds = await enqueue(
+      sql,
+      jobs.map(([, job]) => job),
+    );
     jobs.forEach(([name], i) => (ids[name] = jobIds[i]!));
     await sql`update grading_jobs set run_at = now() - interval '90 seconds' where id = ${ids.oldRunnable!}`;
     await leaseJob(sql, ids.leasedA!, "worker-a");
@@ -150,7 +167,9 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
     const [clock] = await sql<{ current: Date }[]>`select date_trunc('minute', now()) as current`;
     expect(minutes.at(-1)).toBe(clock!.current.getTime());
 
-    const [finished] = await sql<{ minute: Date }[]>`select date_trunc('minute', finished_at) as minute from grading_jobs where id = ${ids.completedRecent!}`;
+    const [finished] = await sql<
+      { minute: Date }[]
+    >`select date_trunc('minute', finished_at) as minute from grading_jobs where id = ${ids.completedRecent!}`;
     const bucket = throughput.find((b) => Date.parse(b.minute) === finished!.minute.getTime());
     expect(bucket).toMatchObject({ completed: 1 });
     // The job finished two hours ago and the cancelled one are left out.
@@ -161,8 +180,22 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
   it("lists failures newest first with their error and submission", async () => {
     const { recentFailures } = await getMonitoringStats(db.current.sql);
     expect(recentFailures.map(({ finishedAt: _finishedAt, ...rest }) => rest)).toEqual([
-      { id: ids.failedRecent, kind: "rate_lines", attempts: 5, maxAttempts: 5, lastError: "LLM answered 500 five times", submissionId: failedSubmissionId },
-      { id: ids.failedOlder, kind: "noop", attempts: 5, maxAttempts: 5, lastError: "NonRetriableJobError: bad payload", submissionId: null },
+      {
+        id: ids.failedRecent,
+        kind: "rate_lines",
+        attempts: 5,
+        maxAttempts: 5,
+        lastError: "LLM answered 500 five times",
+        submissionId: failedSubmissionId,
+      },
+      {
+        id: ids.failedOlder,
+        kind: "noop",
+        attempts: 5,
+        maxAttempts: 5,
+        lastError: "NonRetriableJobError: bad payload",
+        submissionId: null,
+      },
     ]);
     expect(Date.parse(recentFailures[0]!.finishedAt!)).toBeGreaterThan(Date.parse(recentFailures[1]!.finishedAt!));
   });
@@ -213,7 +246,10 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
 describe("recent failures", () => {
   it("are capped at 50, newest first", async () => {
     const sql = db.current.sql;
-    const ids = await enqueue(sql, Array.from({ length: 60 }, () => ({ kind: "noop" })));
+    const ids = await enqueue(
+      sql,
+      Array.from({ length: 60 }, () => ({ kind: "noop" })),
+    );
     await sql`
       update grading_jobs set status = 'failed', last_error = 'boom', finished_at = now() - make_interval(secs => id)
       where id = any(${ids}::bigint[])

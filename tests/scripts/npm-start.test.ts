@@ -96,10 +96,16 @@ describe("npm start", () => {
     });
     expect(stream.status).toBe(200);
     // Both the request's inline drain and the worker hold jobs whose LLM calls are in flight.
-    await waitFor("the drain and the worker to hold jobs", async () => {
-      const holders = await db.current.sql<{ lease_owner: string }[]>`select distinct lease_owner from grading_jobs where status = 'processing'`;
-      return holders.some((row) => row.lease_owner.startsWith("drain-")) && holders.some((row) => !row.lease_owner.startsWith("drain-"));
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(
+      "the drain and the worker to hold jobs",
+      async () => {
+        const holders = await db.current.sql<
+          { lease_owner: string }[]
+        >`select distinct lease_owner from grading_jobs where status = 'processing'`;
+        return holders.some((row) => row.lease_owner.startsWith("drain-")) && holders.some((row) => !row.lease_owner.startsWith("drain-"));
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
 
     app.signalGroup("SIGINT");
     const { code } = await app.exited;
@@ -118,7 +124,9 @@ describe("npm start", () => {
     // Node's 300 s request timeout), as it does for a browser polling on a keep-alive one.
     const slowClient = connect(Number(new URL(app.url).port), "127.0.0.1");
     await new Promise<void>((resolve) => slowClient.once("connect", () => resolve()));
-    slowClient.write("POST /api/grade/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"assignmentId\":");
+    slowClient.write(
+      'POST /api/grade/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"assignmentId":',
+    );
     slowClient.on("error", () => {});
     try {
       app.signalGroup("SIGINT");
@@ -141,7 +149,9 @@ describe("npm start", () => {
       throw new Error(`${error.message}\n${app.output()}\n${processes}`);
     };
     await waitFor("the port to close", async () => !(await isServing(app.url)), { timeoutMs: 30_000, intervalMs: 200 }).catch(explain);
-    await waitFor("the worker to deregister", async () => (await workerIds()).length === 0, { timeoutMs: 30_000, intervalMs: 200 }).catch(explain);
+    await waitFor("the worker to deregister", async () => (await workerIds()).length === 0, { timeoutMs: 30_000, intervalMs: 200 }).catch(
+      explain,
+    );
   }, 90_000);
 
   it("when the worker dies, the web app is stopped too and npm start exits non-zero (#7)", async () => {

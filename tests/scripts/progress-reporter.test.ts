@@ -56,7 +56,11 @@ describe("the worker's progress reporter", () => {
   it("prints an error that repeats every poll once, then how often it happened (#7) (pure)", () => {
     const out = capture();
     const reporter = createProgressReporter({ stream: out.stream, countPending: async () => 0 });
-    const error = { type: "error", error: new Error("function claim_grading_jobs(text) does not exist"), context: "claiming (worker w1)" } as const;
+    const error = {
+      type: "error",
+      error: new Error("function claim_grading_jobs(text) does not exist"),
+      context: "claiming (worker w1)",
+    } as const;
     for (let i = 0; i < 30; i++) reporter.onEvent(error);
     reporter.onEvent({ type: "error", error: new Error("connection refused"), context: "heartbeat (worker w1)" });
     reporter.stop();

@@ -15,7 +15,8 @@ export function rateLines(lines: Array<{ index: number; text: string }>, rubric:
     const fraction = 0.6 * Math.min(1, words / 18) + 0.4 * ((hash % 1000) / 999);
     const score = onScale(fraction, scale);
     const criterion = rubric && rubric.criteria.length > 0 ? rubric.criteria[(hash >>> 10) % rubric.criteria.length]! : null;
-    const label = nearestLevelLabel(criterion?.levels ?? [], score) ?? (fraction >= 0.66 ? "strong" : fraction >= 0.33 ? "developing" : "weak");
+    const label =
+      nearestLevelLabel(criterion?.levels ?? [], score) ?? (fraction >= 0.66 ? "strong" : fraction >= 0.33 ? "developing" : "weak");
     return {
       lineIndex: line.index,
       criterionId: criterion?.id ?? null,
@@ -40,10 +41,18 @@ export function gradeSubmission(essay: string, rubric: RubricInMessage | null) {
     const high = Math.max(...scores);
     const target = low + fraction * (high - low);
     const score = scores.reduce((best, value) => (Math.abs(value - target) < Math.abs(best - target) ? value : best), low);
-    return { criterionId: criterion.id, rationale: `The essay is at "${nearestLevelLabel(criterion.levels, score)}" for ${criterion.name}.`, score };
+    return {
+      criterionId: criterion.id,
+      rationale: `The essay is at "${nearestLevelLabel(criterion.levels, score)}" for ${criterion.name}.`,
+      score,
+    };
   });
   const mean = fractions.length === 0 ? 0.5 : fractions.reduce((a, b) => a + b, 0) / fractions.length;
-  return { criteria, feedback: "A clear draft overall; the weakest lines need more specific evidence.", overallScore: onScale(mean, scale) };
+  return {
+    criteria,
+    feedback: "A clear draft overall; the weakest lines need more specific evidence.",
+    overallScore: onScale(mean, scale),
+  };
 }
 
 function onScale(fraction: number, scale: { min: number; max: number }): number {

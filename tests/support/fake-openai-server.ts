@@ -149,9 +149,10 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
     const fault = nextFault();
     log.fault = fault === null ? null : typeof fault === "string" ? fault : "status";
-    const latency = typeof options.latencyMs === "function"
-      ? options.latencyMs({ kind: request.kind, lineCount: request.lines.length, requestNumber: log.requestNumber })
-      : (options.latencyMs ?? 0);
+    const latency =
+      typeof options.latencyMs === "function"
+        ? options.latencyMs({ kind: request.kind, lineCount: request.lines.length, requestNumber: log.requestNumber })
+        : (options.latencyMs ?? 0);
     await sleep(latency, closed);
     for (const hold of [...holds]) {
       if (!hold.which({ kind: request.kind, lineTexts: log.lineTexts })) continue;
@@ -183,7 +184,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return send(400, openAiError(`response_format json_schema name must be line_ratings or submission_grade`, "invalid_request_error"));
     }
 
-    const answer = request.kind === "rate_lines" ? rateLines(request.lines, request.rubric) : gradeSubmission(request.userText, request.rubric);
+    const answer =
+      request.kind === "rate_lines" ? rateLines(request.lines, request.rubric) : gradeSubmission(request.userText, request.rubric);
     const items = "ratings" in answer ? answer.ratings : answer.criteria;
     if (fault === "wrong_line_count") items.pop();
     if (fault === "score_out_of_range" && items[0]) items[0].score = (request.rubric?.scale.max ?? 5) + 1;
@@ -275,7 +277,10 @@ function readChatRequest(body: Record<string, unknown>) {
       : Array.isArray(content)
         ? content.map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : "")).join("\n")
         : "";
-  const userText = messages.filter((message) => message.role === "user").map((message) => textOf(message.content)).join("\n");
+  const userText = messages
+    .filter((message) => message.role === "user")
+    .map((message) => textOf(message.content))
+    .join("\n");
   const promptText = messages.map((message) => textOf(message.content)).join("\n");
   const format = isRecord(body.response_format) && isRecord(body.response_format.json_schema) ? body.response_format.json_schema : {};
   const kind: FakeRequestKind =

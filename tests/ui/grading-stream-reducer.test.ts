@@ -150,7 +150,11 @@ describe("reduceGradingStream (pure)", () => {
       progress: { rated: 1, total: LINE_COUNT },
       lines: initialState().lines.map((line) =>
         line.index === 0
-          ? { ...line, rating: rating(0, 1), override: { score: 5, label: "strong", comment: "Nice.", updatedAt: "2026-11-23T10:02:00.000Z" } }
+          ? {
+              ...line,
+              rating: rating(0, 1),
+              override: { score: 5, label: "strong", comment: "Nice.", updatedAt: "2026-11-23T10:02:00.000Z" },
+            }
           : line,
       ),
     });
@@ -176,7 +180,16 @@ describe("reduceGradingStream (pure)", () => {
 
 describe("estimateSecondsLeft (pure)", () => {
   it("waits for two ratings before estimating", () => {
-    expect(estimateSecondsLeft([{ at: 0, rated: 0 }, { at: 1000, rated: 1 }], 10, 1000)).toBeNull();
+    expect(
+      estimateSecondsLeft(
+        [
+          { at: 0, rated: 0 },
+          { at: 1000, rated: 1 },
+        ],
+        10,
+        1000,
+      ),
+    ).toBeNull();
   });
 
   it("extrapolates the observed rate, and grows when ratings stall", () => {

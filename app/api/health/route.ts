@@ -15,7 +15,8 @@ export async function GET() {
     const explained = explainDatabaseError(error);
     if (!(explained instanceof ApiError)) console.error("[health] database check failed", error);
     const message = explained instanceof ApiError ? explained.message : "The database check failed; the error has been logged.";
-    const headers = explained instanceof ApiError && explained.retryAfterSeconds ? { "Retry-After": String(explained.retryAfterSeconds) } : undefined;
+    const headers =
+      explained instanceof ApiError && explained.retryAfterSeconds ? { "Retry-After": String(explained.retryAfterSeconds) } : undefined;
     return NextResponse.json({ ok: false, database: "down", error: message }, { status: 503, headers });
   }
 }

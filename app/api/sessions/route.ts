@@ -37,7 +37,8 @@ export async function POST(request: Request) {
     const fields = sessionFormSchema.parse({ assignmentId: form.get("assignmentId"), title: form.get("title") || undefined });
     // An empty file is kept, so it is reported ("… is empty") instead of silently dropped.
     const files = form.getAll("files").filter((value): value is File => value instanceof File && value.name !== "");
-    if (files.length === 0) throw new ApiError("bad_request", "Upload the essays: .txt or .docx files, or a CSV with name and text columns.");
+    if (files.length === 0)
+      throw new ApiError("bad_request", "Upload the essays: .txt or .docx files, or a CSV with name and text columns.");
     const students = await readSessionUpload(files);
     const sql = getSql();
     const title = fields.title || `Session of ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;

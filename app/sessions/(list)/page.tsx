@@ -39,7 +39,10 @@ export default async function SessionsPage() {
       ) : result.sessions.length === 0 ? (
         <section className="empty-state" aria-labelledby="no-sessions">
           <h2 id="no-sessions">No class sessions yet</h2>
-          <p>Upload a class&apos;s essays (.txt, .docx or one CSV) for an assignment, and Gradeline grades them line by line in the background.</p>
+          <p>
+            Upload a class&apos;s essays (.txt, .docx or one CSV) for an assignment, and Gradeline grades them line by line in the
+            background.
+          </p>
           <Link href="/sessions/new" className="button button-primary">
             Start a class session
           </Link>
@@ -52,7 +55,9 @@ export default async function SessionsPage() {
               <tr>
                 <th scope="col">Session</th>
                 <th scope="col">Assignment</th>
-                <th scope="col" className={styles.num}>Students</th>
+                <th scope="col" className={styles.num}>
+                  Students
+                </th>
                 <th scope="col">Created</th>
               </tr>
             </thead>

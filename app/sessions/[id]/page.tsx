@@ -14,5 +14,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await loadSession((await params).id);
   if (!session) notFound();
-  return <SessionView initial={{ ...session, createdAt: session.createdAt.toISOString() }} createdLabel={formatCreatedAt(session.createdAt)} />;
+  return (
+    <SessionView initial={{ ...session, createdAt: session.createdAt.toISOString() }} createdLabel={formatCreatedAt(session.createdAt)} />
+  );
 }

@@ -15,11 +15,16 @@ export function RetryFailedButton({ submissionIds, onRetried }: { submissionIds:
     const results = await Promise.allSettled(
       submissionIds.map(async (id) => {
         const response = await fetch(`/api/submissions/${id}/retry`, { method: "POST" });
-        if (!response.ok) throw new Error(((await response.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}`);
+        if (!response.ok)
+          throw new Error(
+            ((await response.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ??
+              `HTTP ${response.status}`,
+          );
       }),
     );
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === "rejected");
-    if (failures.length > 0) setError(`${pluralize(failures.length, "essay")} could not be retried: ${(failures[0]!.reason as Error).message}`);
+    if (failures.length > 0)
+      setError(`${pluralize(failures.length, "essay")} could not be retried: ${(failures[0]!.reason as Error).message}`);
     if (failures.length < results.length) onRetried();
     setBusy(false);
   };

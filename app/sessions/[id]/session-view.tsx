@@ -44,7 +44,13 @@ export function SessionView({ initial, createdLabel }: { initial: SessionSnapsho
           </p>
         </div>
         <div className="actions">
-          <span role="status" className={`transport-badge transport-${transport}`} data-transport={transport} data-testid="session-transport-badge" title={transportLabel.title}>
+          <span
+            role="status"
+            className={`transport-badge transport-${transport}`}
+            data-transport={transport}
+            data-testid="session-transport-badge"
+            title={transportLabel.title}
+          >
             <span className="transport-dot" aria-hidden="true" />
             {transportLabel.text}
           </span>
@@ -64,7 +70,13 @@ export function SessionView({ initial, createdLabel }: { initial: SessionSnapsho
             {rated} of {total} lines rated
           </span>
         </div>
-        <ProgressBar rated={rated} total={total} tone={session.status === "completed_with_failures" ? "bad" : session.status === "completed" ? "ok" : "active"} label="Lines rated in this session" large />
+        <ProgressBar
+          rated={rated}
+          total={total}
+          tone={session.status === "completed_with_failures" ? "bad" : session.status === "completed" ? "ok" : "active"}
+          label="Lines rated in this session"
+          large
+        />
         <dl className={`stat-grid ${styles.counts}`}>
           {COUNT_LABELS.map(({ key, label }) => (
             <div className="stat" key={key} data-testid={`session-count-${key}`} data-count={session.counts[key]}>

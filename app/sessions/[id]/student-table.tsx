@@ -66,9 +66,16 @@ export function StudentTable({ session }: { session: SessionSnapshot }) {
             </tr>
           ) : (
             session.students.map((student) => (
-              <tr key={student.submissionId} data-testid="student-row" data-status={student.status} data-submission-id={student.submissionId}>
+              <tr
+                key={student.submissionId}
+                data-testid="student-row"
+                data-status={student.status}
+                data-submission-id={student.submissionId}
+              >
                 <th scope="row" className={styles.studentName}>
-                  <Link href={`/submissions/${student.submissionId}`} prefetch={false}>{student.studentName}</Link>
+                  <Link href={`/submissions/${student.submissionId}`} prefetch={false}>
+                    {student.studentName}
+                  </Link>
                 </th>
                 <td>
                   <span className={`status-chip status-${student.status} ${styles.studentStatus}`}>
@@ -86,7 +93,12 @@ export function StudentTable({ session }: { session: SessionSnapshot }) {
                   )}
                 </td>
                 <td className={styles.progressCell}>
-                  <ProgressBar rated={student.progress.rated} total={student.progress.total} tone={TONE_BY_STATUS[student.status]} label={`Lines rated for ${student.studentName}`} />
+                  <ProgressBar
+                    rated={student.progress.rated}
+                    total={student.progress.total}
+                    tone={TONE_BY_STATUS[student.status]}
+                    label={`Lines rated for ${student.studentName}`}
+                  />
                   <span className={styles.progressText}>
                     {student.progress.rated} of {student.progress.total} lines
                   </span>

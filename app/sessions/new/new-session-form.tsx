@@ -84,9 +84,7 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
     if (picked.length === 0) return;
     setFiles((current) => {
       const seen = new Set(current.map((chosen) => chosen.key));
-      const added = picked
-        .map((file) => ({ key: fileKey(file), file }))
-        .filter((chosen) => !seen.has(chosen.key) && seen.add(chosen.key));
+      const added = picked.map((file) => ({ key: fileKey(file), file })).filter((chosen) => !seen.has(chosen.key) && seen.add(chosen.key));
       return [...current, ...added];
     });
   };
@@ -128,7 +126,11 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
     if (files.length === 0) return setFailure({ message: "Add the essays: .txt or .docx files, or a CSV.", problems: [], fileNames });
     const local = files.map(({ file }) => checkFile(file)).filter((problem): problem is string => problem !== null);
     if (local.length > 0) {
-      return setFailure({ message: `${pluralize(local.length, "file")} cannot be graded; nothing was started.`, problems: local, fileNames });
+      return setFailure({
+        message: `${pluralize(local.length, "file")} cannot be graded; nothing was started.`,
+        problems: local,
+        fileNames,
+      });
     }
 
     const form = new FormData();
@@ -153,7 +155,11 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
         fileNames,
       });
     } catch {
-      setFailure({ message: "The server could not be reached; nothing was started. Check the connection and try again.", problems: [], fileNames });
+      setFailure({
+        message: "The server could not be reached; nothing was started. Check the connection and try again.",
+        problems: [],
+        fileNames,
+      });
     }
     setSubmitting(false);
   };
@@ -173,10 +179,22 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
 
   return (
     <div className={styles.layout}>
-      <form className={`panel ${styles.form}`} onSubmit={onSubmit} noValidate aria-describedby={failure ? ids.problems : undefined} data-testid="new-session-form">
+      <form
+        className={`panel ${styles.form}`}
+        onSubmit={onSubmit}
+        noValidate
+        aria-describedby={failure ? ids.problems : undefined}
+        data-testid="new-session-form"
+      >
         <div className="field">
           <label htmlFor={ids.assignment}>Assignment</label>
-          <select id={ids.assignment} name="assignmentId" value={assignmentId} onChange={(event) => setAssignmentId(event.target.value)} required>
+          <select
+            id={ids.assignment}
+            name="assignmentId"
+            value={assignmentId}
+            onChange={(event) => setAssignmentId(event.target.value)}
+            required
+          >
             {assignments.length > 1 && (
               <option value="" disabled>
                 Choose an assignment…
@@ -194,7 +212,15 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
           <label htmlFor={ids.title}>
             Session title <span className="muted">(optional)</span>
           </label>
-          <input id={ids.title} name="title" type="text" maxLength={200} value={title} onChange={(event) => setTitle(event.target.value)} placeholder="e.g. Period 3, persuasive essay" />
+          <input
+            id={ids.title}
+            name="title"
+            type="text"
+            maxLength={200}
+            value={title}
+            onChange={(event) => setTitle(event.target.value)}
+            placeholder="e.g. Period 3, persuasive essay"
+          />
         </div>
 
         <fieldset className={styles.files}>
@@ -248,7 +274,13 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
                         {problem && <span className={styles.fileProblem}>{problem}</span>}
                       </span>
                       <span className={`muted ${styles.fileSize}`}>{formatFileSize(file.size)}</span>
-                      <button type="button" className="button button-small button-danger" onClick={() => removeFile(key)} aria-label={`Remove ${file.name}`} disabled={submitting}>
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => removeFile(key)}
+                        aria-label={`Remove ${file.name}`}
+                        disabled={submitting}
+                      >
                         Remove
                       </button>
                     </li>
@@ -299,13 +331,13 @@ export function NewSessionForm({ assignments }: { assignments: AssignmentOption[
           <h2 id="upload-help">How to upload a class</h2>
           <ul>
             <li>
-              <strong>One file per student</strong> (.txt or .docx): the file name becomes the student&apos;s name, so <code>maria_lopez.docx</code> is graded as
-              “maria lopez”.
+              <strong>One file per student</strong> (.txt or .docx): the file name becomes the student&apos;s name, so{" "}
+              <code>maria_lopez.docx</code> is graded as “maria lopez”.
             </li>
             <li>
-              <strong>Or one CSV for the class</strong>: a header row with a name column (<code>name</code> or <code>student</code>) and a text
-              column (<code>text</code> or <code>essay</code>), one row per student. Put an essay in double quotes when it holds commas or line
-              breaks. Save it as UTF-8.
+              <strong>Or one CSV for the class</strong>: a header row with a name column (<code>name</code> or <code>student</code>) and a
+              text column (<code>text</code> or <code>essay</code>), one row per student. Put an essay in double quotes when it holds commas
+              or line breaks. Save it as UTF-8.
             </li>
             <li>Files and a CSV can be mixed. Up to 200 essays, 5 MB per file.</li>
             <li>If any essay can&apos;t be graded, nothing is started and each problem is listed here.</li>

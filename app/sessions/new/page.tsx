@@ -28,7 +28,9 @@ export default async function NewSessionPage() {
             <Link href="/sessions">Class sessions</Link> /
           </p>
           <h1>Start a class session</h1>
-          <p className={styles.subtitle}>Upload every student&apos;s essay at once; each is graded line by line against the assignment&apos;s rubric.</p>
+          <p className={styles.subtitle}>
+            Upload every student&apos;s essay at once; each is graded line by line against the assignment&apos;s rubric.
+          </p>
         </div>
       </div>
       {"error" in result ? (
@@ -38,7 +40,10 @@ export default async function NewSessionPage() {
       ) : result.assignments.length === 0 ? (
         <section className="empty-state" aria-labelledby="no-assignments">
           <h2 id="no-assignments">No assignments yet</h2>
-          <p>A session grades essays against an assignment&apos;s rubric. Create an assignment first, then come back to upload the class&apos;s essays.</p>
+          <p>
+            A session grades essays against an assignment&apos;s rubric. Create an assignment first, then come back to upload the
+            class&apos;s essays.
+          </p>
         </section>
       ) : (
         <NewSessionForm assignments={result.assignments} />

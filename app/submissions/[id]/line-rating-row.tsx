@@ -20,11 +20,24 @@ interface LineRatingRowProps {
  * One essay line with the rater's verdict and, beside it, the teacher's when there is one.
  * Memoised: a 400-line essay re-renders only the row whose rating just landed.
  */
-export const LineRatingRow = memo(function LineRatingRow({ line, scale, criterionNames, isRevision, stopped, onSaveOverride }: LineRatingRowProps) {
+export const LineRatingRow = memo(function LineRatingRow({
+  line,
+  scale,
+  criterionNames,
+  isRevision,
+  stopped,
+  onSaveOverride,
+}: LineRatingRowProps) {
   const { rating, override } = line;
   const number = line.index + 1;
   return (
-    <li className="line-row" data-testid="line-row" data-line-index={line.index} data-rated={rating ? "true" : "false"} aria-busy={!rating && !stopped}>
+    <li
+      className="line-row"
+      data-testid="line-row"
+      data-line-index={line.index}
+      data-rated={rating ? "true" : "false"}
+      aria-busy={!rating && !stopped}
+    >
       <div className="line-text">
         <span className="line-number" aria-hidden="true">
           {number}
@@ -43,7 +56,11 @@ export const LineRatingRow = memo(function LineRatingRow({ line, scale, criterio
               <strong className="verdict-label">{rating.label}</strong>
               {rating.criterionId && <span className="muted">{criterionNames.get(rating.criterionId) ?? rating.criterionId}</span>}
               {rating.fromCache && (
-                <span className="tag" data-testid="cached-marker" title="The same sentence was rated before under this rubric; this is that rating.">
+                <span
+                  className="tag"
+                  data-testid="cached-marker"
+                  title="The same sentence was rated before under this rubric; this is that rating."
+                >
                   cached
                 </span>
               )}

@@ -32,7 +32,8 @@ export function OverrideForm({ subject, scale, initial, maxCommentLength, onSave
     event.preventDefault();
     const value = Number(score);
     if (score.trim() === "" || !Number.isFinite(value)) return setError("Enter a score.");
-    if (value < scale.min || value > scale.max) return setError(`The score must be between ${formatScore(scale.min)} and ${formatScore(scale.max)}.`);
+    if (value < scale.min || value > scale.max)
+      return setError(`The score must be between ${formatScore(scale.min)} and ${formatScore(scale.max)}.`);
     setSaving(true);
     setError(null);
     try {
@@ -59,7 +60,14 @@ export function OverrideForm({ subject, scale, initial, maxCommentLength, onSave
         <span className="visually-hidden"> {subject}</span>
       </button>
       {open && (
-        <form id={`${id}-form`} className="override-form" onSubmit={submit} noValidate data-testid="override-form" aria-label={`Override ${subject}`}>
+        <form
+          id={`${id}-form`}
+          className="override-form"
+          onSubmit={submit}
+          noValidate
+          data-testid="override-form"
+          aria-label={`Override ${subject}`}
+        >
           <div className="field field-inline">
             <label htmlFor={`${id}-score`}>
               Score ({formatScore(scale.min)}–{formatScore(scale.max)})

@@ -29,5 +29,7 @@ export default async function SubmissionPage(props: PageProps<"/submissions/[id]
   const loaded = await loadSubmission(id);
   if (!loaded) notFound();
   const { snapshot, assignment } = loaded;
-  return <SubmissionLiveView initialState={snapshot} assignment={{ id: assignment.id, title: assignment.title, rubric: assignment.rubric }} />;
+  return (
+    <SubmissionLiveView initialState={snapshot} assignment={{ id: assignment.id, title: assignment.title, rubric: assignment.rubric }} />
+  );
 }

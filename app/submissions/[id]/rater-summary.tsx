@@ -16,7 +16,10 @@ export function RaterSummary({ state }: { state: SubmissionSnapshot }) {
     <p className="rater-summary" data-testid="rater-summary">
       <span className="muted">Rated by </span>
       {raters.map((rater, position) => {
-        const parts = [lines.has(rater) ? plural(lines.get(rater)!, "line") : null, rater === "teacher" && overrides > 0 ? plural(overrides, "override") : null];
+        const parts = [
+          lines.has(rater) ? plural(lines.get(rater)!, "line") : null,
+          rater === "teacher" && overrides > 0 ? plural(overrides, "override") : null,
+        ];
         return (
           <span key={rater}>
             {position > 0 && ", "}

@@ -88,10 +88,15 @@ export function SubmissionLiveView({ initialState, assignment }: SubmissionLiveV
         <h2 id="lines-heading">Line by line</h2>
         <ol className="line-list" data-testid="line-list">
           {state.lines.map((line) => (
-            <LineRatingRow key={line.index} line={line} scale={rubric.scale} criterionNames={criterionNames}
+            <LineRatingRow
+              key={line.index}
+              line={line}
+              scale={rubric.scale}
+              criterionNames={criterionNames}
               isRevision={state.previousSubmissionId !== null}
               stopped={state.status === "failed"}
-              onSaveOverride={saveLineOverride} />
+              onSaveOverride={saveLineOverride}
+            />
           ))}
         </ol>
       </section>

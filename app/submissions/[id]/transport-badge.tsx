@@ -10,7 +10,13 @@ const hint: Record<GradingTransport, string> = {
 /** How this page hears about new ratings. */
 export function TransportBadge({ transport }: { transport: GradingTransport }) {
   return (
-    <span role="status" className={`transport-badge transport-${transport}`} data-testid="transport-badge" data-transport={transport} title={hint[transport]}>
+    <span
+      role="status"
+      className={`transport-badge transport-${transport}`}
+      data-testid="transport-badge"
+      data-transport={transport}
+      title={hint[transport]}
+    >
       <span className="transport-dot" aria-hidden="true" />
       {text[transport]}
     </span>

@@ -24,9 +24,7 @@ export function createLocalRater(): Rater {
     async rateLines(lines, { assignment, signal }) {
       signal?.throwIfAborted();
       const analyses = await analyzeLines(lines.map((line) => line.text));
-      const ratings = lines.map((line, position) =>
-        lineRatingSchema.parse(rateLine(analyses[position]!, line.index, assignment.rubric)),
-      );
+      const ratings = lines.map((line, position) => lineRatingSchema.parse(rateLine(analyses[position]!, line.index, assignment.rubric)));
       return { ratings, usage: null };
     },
     async gradeSubmission({ assignment, lines, ratings }, options) {

@@ -23,9 +23,12 @@ export function toJobError(error: unknown, context: OpenAiErrorContext): Error {
     return new Error(`${where} timed out; the job will be retried`, { cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return new Error(`${where} could not be reached (${error.cause instanceof Error ? error.cause.message : error.message}); check OPENAI_BASE_URL`, {
-      cause: error,
-    });
+    return new Error(
+      `${where} could not be reached (${error.cause instanceof Error ? error.cause.message : error.message}); check OPENAI_BASE_URL`,
+      {
+        cause: error,
+      },
+    );
   }
   const status = error.status ?? 0;
   const detail = error.message;
@@ -42,12 +45,17 @@ export function toJobError(error: unknown, context: OpenAiErrorContext): Error {
     return new Error(`${where} is rate limiting requests (${detail})`, { cause: error });
   }
   if (status === 401) {
-    return new NonRetriableJobError(`OPENAI_API_KEY was rejected by ${context.baseURL} (${detail}); set a valid key, or unset it to use the local rater`, {
-      cause: error,
-    });
+    return new NonRetriableJobError(
+      `OPENAI_API_KEY was rejected by ${context.baseURL} (${detail}); set a valid key, or unset it to use the local rater`,
+      {
+        cause: error,
+      },
+    );
   }
   if (status === 403) {
-    return new NonRetriableJobError(`OPENAI_API_KEY may not use model "${context.model}" at ${context.baseURL} (${detail})`, { cause: error });
+    return new NonRetriableJobError(`OPENAI_API_KEY may not use model "${context.model}" at ${context.baseURL} (${detail})`, {
+      cause: error,
+    });
   }
   if (status === 404) {
     return new NonRetriableJobError(

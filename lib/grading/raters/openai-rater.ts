@@ -73,7 +73,11 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
     // for this call (withOptions shares the configuration) whose fetch records first.
     const promptTokensEstimate = estimatePromptTokens(messages, responseFormat);
     const requests = llmCalls
-      ? recordLlmRequests(fetch, llmCalls, { model: options.model, promptTokensEstimate, costUsdEstimate: estimateCostUsd(pricing, promptTokensEstimate, 0) })
+      ? recordLlmRequests(fetch, llmCalls, {
+          model: options.model,
+          promptTokensEstimate,
+          costUsdEstimate: estimateCostUsd(pricing, promptTokensEstimate, 0),
+        })
       : null;
     const callClient = requests ? client.withOptions({ fetch: requests.fetch }) : client;
     let completion: OpenAI.Chat.Completions.ChatCompletion;

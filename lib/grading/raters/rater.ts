@@ -63,6 +63,9 @@ export interface GradeSubmissionResult {
 
 export interface Rater extends RaterIdentity {
   /** A rater that calls an LLM reports each request to `llmCalls`; one that does not ignores it. */
-  rateLines(lines: SubmissionLine[], context: { assignment: AssignmentContext; signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<RateLinesResult>;
+  rateLines(
+    lines: SubmissionLine[],
+    context: { assignment: AssignmentContext; signal?: AbortSignal; llmCalls?: LlmCallLog },
+  ): Promise<RateLinesResult>;
   gradeSubmission(input: GradeSubmissionInput, options?: { signal?: AbortSignal; llmCalls?: LlmCallLog }): Promise<GradeSubmissionResult>;
 }

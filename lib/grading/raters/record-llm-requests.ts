@@ -6,7 +6,8 @@ type RequestRecord = Awaited<ReturnType<LlmCallLog["sending"]>>;
 
 /** Roughly four characters per token, plus a few per message for the chat framing. */
 export function estimatePromptTokens(messages: ReadonlyArray<{ content: string }>, responseFormat?: unknown): number {
-  const chars = messages.reduce((sum, message) => sum + message.content.length, 0) + (responseFormat ? JSON.stringify(responseFormat).length : 0);
+  const chars =
+    messages.reduce((sum, message) => sum + message.content.length, 0) + (responseFormat ? JSON.stringify(responseFormat).length : 0);
   return Math.ceil(chars / 4) + 4 * messages.length + 3;
 }
 
@@ -39,7 +40,11 @@ export function recordLlmRequests(fetch: Fetch, log: LlmCallLog, request: Omit<L
         throw error;
       }
       if (!response.ok) {
-        await end(record, { status: "failed", httpStatus: response.status, error: `HTTP ${response.status} ${response.statusText}`.trim() });
+        await end(record, {
+          status: "failed",
+          httpStatus: response.status,
+          error: `HTTP ${response.status} ${response.statusText}`.trim(),
+        });
         return response;
       }
       answering = record;
@@ -54,7 +59,8 @@ export function recordLlmRequests(fetch: Fetch, log: LlmCallLog, request: Omit<L
     async unreadable(error: unknown): Promise<void> {
       const record = answering;
       answering = null;
-      if (record) await end(record, { status: "failed", httpStatus: 200, error: `the answer could not be read: ${coerceError(error).message}` });
+      if (record)
+        await end(record, { status: "failed", httpStatus: 200, error: `the answer could not be read: ${coerceError(error).message}` });
     },
   };
 }

@@ -58,9 +58,7 @@ export async function openFollowPage(
   };
 }
 
-export const transportsOf = (entries: HarnessEntry[]) =>
-  entries.flatMap((entry) => (entry.kind === "transport" ? [entry.transport] : []));
+export const transportsOf = (entries: HarnessEntry[]) => entries.flatMap((entry) => (entry.kind === "transport" ? [entry.transport] : []));
 export const errorsOf = (entries: HarnessEntry[]) => entries.flatMap((entry) => (entry.kind === "error" ? [entry.message] : []));
-export const channelReportsOf = (entries: HarnessEntry[]) =>
-  entries.flatMap((entry) => (entry.kind === "channel" ? [entry.what] : []));
+export const channelReportsOf = (entries: HarnessEntry[]) => entries.flatMap((entry) => (entry.kind === "channel" ? [entry.what] : []));
 export const lastTransport = (entries: HarnessEntry[]) => transportsOf(entries).at(-1) ?? null;

@@ -44,7 +44,11 @@ export async function POST(request: Request) {
         },
       ],
     });
-    const headers: Record<string, string> = { ...SSE_HEADERS, "X-Submission-Id": submission.id, Location: `/api/submissions/${submission.id}` };
+    const headers: Record<string, string> = {
+      ...SSE_HEADERS,
+      "X-Submission-Id": submission.id,
+      Location: `/api/submissions/${submission.id}`,
+    };
     if (submission.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";
     return new Response(stream, { headers });
   } catch (error) {

@@ -16,7 +16,14 @@ export async function GET(request: Request) {
   try {
     const auth = authorizeCronRequest(request.headers.get("authorization"), cronEnv().CRON_SECRET, cronEnv().NODE_ENV === "production");
     if (!auth.ok) throw new ApiError(auth.status === 401 ? "unauthorized" : "misconfigured", auth.message);
-    const summary = await processGradingQueue({ sql: getSql(), tasks: appTasks(), timeBudgetMs: CRON_DRAIN_BUDGET_MS, concurrency: drainEnv().GRADING_CONCURRENCY, register: drainsCanRegister(), signal: serverStoppingSignal() });
+    const summary = await processGradingQueue({
+      sql: getSql(),
+      tasks: appTasks(),
+      timeBudgetMs: CRON_DRAIN_BUDGET_MS,
+      concurrency: drainEnv().GRADING_CONCURRENCY,
+      register: drainsCanRegister(),
+      signal: serverStoppingSignal(),
+    });
     return NextResponse.json(summary);
   } catch (error) {
     return toErrorResponse(error);

@@ -16,8 +16,13 @@ export default async function EditAssignmentPage(props: PageProps<"/assignments/
         <a href={`/assignments/${assignment.id}`}>{assignment.title}</a>
       </p>
       <h1>Edit assignment</h1>
-      <p className="muted">Changing the rubric starts a new rubric version: essays graded before keep their grades, and cached ratings are not reused.</p>
-      <AssignmentForm assignmentId={assignment.id} initial={{ title: assignment.title, prompt: assignment.prompt, rubric: assignment.rubric }} />
+      <p className="muted">
+        Changing the rubric starts a new rubric version: essays graded before keep their grades, and cached ratings are not reused.
+      </p>
+      <AssignmentForm
+        assignmentId={assignment.id}
+        initial={{ title: assignment.title, prompt: assignment.prompt, rubric: assignment.rubric }}
+      />
     </>
   );
 }

@@ -132,4 +132,3 @@ function addSpellingSuggestions(findings: Finding[], tools: WritingTools): void 
 function isSuggestible(word: string): boolean {
   return word.length <= MAX_SUGGESTED_WORD_LENGTH && /^[A-Za-z][A-Za-z']*$/.test(word);
 }
-

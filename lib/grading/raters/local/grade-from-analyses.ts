@@ -41,7 +41,12 @@ export function gradeFromAnalyses({ rubric, lines, ratings }: GradeFromAnalysesI
   const lineScores = wordy.map(({ analysis, lineIndex }) => givenScores.get(lineIndex) ?? rateLine(analysis, lineIndex, rubric).score);
   const context: GradingContext = {
     rubric,
-    stats: FINDING_KINDS.map((kind) => kindStats(kind, wordy.map(({ analysis }) => analysis))),
+    stats: FINDING_KINDS.map((kind) =>
+      kindStats(
+        kind,
+        wordy.map(({ analysis }) => analysis),
+      ),
+    ),
     lineCount: wordy.length,
     totalWords: wordy.reduce((sum, { analysis }) => sum + analysis.wordCount, 0),
     meanLineScore: lineScores.length > 0 ? lineScores.reduce((a, b) => a + b, 0) / lineScores.length : rubric.scale.min,
@@ -97,7 +102,12 @@ interface KindStats {
 function kindStats(kind: FindingKind, analyses: LineAnalysis[]): KindStats {
   const perLine = analyses.map((analysis) => analysis.findings.filter((finding) => finding.kind === kind));
   const findings = perLine.flat();
-  return { kind, lines: perLine.filter((found) => found.length > 0).length, findings, weighted: findings.length * FINDING_KIND_INFO[kind].weight };
+  return {
+    kind,
+    lines: perLine.filter((found) => found.length > 0).length,
+    findings,
+    weighted: findings.length * FINDING_KIND_INFO[kind].weight,
+  };
 }
 
 function describeStat(stat: KindStats, lineCount: number): string {
