@@ -5,7 +5,7 @@ import type { JobEvent, RunnerStats } from "./job-event";
 import type { TaskRegistry } from "./job-kinds";
 import { releaseJobs } from "./job-leases";
 import { JobLedger, type HeldJob } from "./job-ledger";
-import { extendHeldLeases } from "./lease-heartbeat";
+import { startLeaseHeartbeat } from "./lease-heartbeat";
 import { CompletionRate, planClaimSize } from "./plan-claim-size";
 import { recordJobFailure } from "./record-job-failure";
 import { runJobHandler } from "./run-job-handler";
@@ -20,13 +20,15 @@ export interface JobRunnerOptions {
   concurrency: number;
   leaseMs: number;
   onEvent?: (event: JobEvent) => void;
+  /** A heartbeat that failed (the next one tries again). */
+  onHeartbeatError: (error: unknown) => void;
 }
 
 /**
  * Claims, runs and settles jobs for one worker or one drain: a local buffer of claimed
  * jobs (JobLedger), at most `concurrency` handlers at once, completions batched into one
- * statement while the previous batch is in flight (CompletionBatcher), and heartbeats
- * for every held lease.
+ * statement while the previous batch is in flight (CompletionBatcher), and a heartbeat
+ * for every held lease from construction until stopHeartbeat().
  */
 export class JobRunner {
   readonly stats: RunnerStats;
@@ -34,16 +36,18 @@ export class JobRunner {
   private readonly completions: CompletionBatcher;
   private readonly completionRate = new CompletionRate();
   private readonly kinds: string[];
+  private readonly endHeartbeat: () => void;
   private running = 0;
   private idleWaiters: Array<() => void> = [];
   private slotWaiters: Array<() => void> = [];
 
   constructor(private readonly options: JobRunnerOptions) {
-    const { sql, workerId } = options;
+    const { sql, workerId, leaseMs } = options;
     this.kinds = Object.keys(options.tasks);
     this.ledger = new JobLedger(options.onEvent);
     this.stats = this.ledger.stats;
     this.completions = new CompletionBatcher({ sql, workerId, ledger: this.ledger, onFlushed: () => this.notifyIfIdle() });
+    this.endHeartbeat = startLeaseHeartbeat({ sql, workerId, leaseMs, ledger: this.ledger, onError: options.onHeartbeatError });
   }
 
   get runningCount(): number {
@@ -127,10 +131,9 @@ export class JobRunner {
     return released;
   }
 
-  /** Extends every held lease; jobs whose lease was lost are aborted and dropped. */
-  heartbeat(): Promise<void> {
-    const { sql, workerId, leaseMs } = this.options;
-    return extendHeldLeases({ sql, workerId, leaseMs, ledger: this.ledger });
+  /** Ends the heartbeat. Only once nothing is held any more: until then it keeps the leases alive. */
+  stopHeartbeat(): void {
+    this.endHeartbeat();
   }
 
   /** Resolves when a running handler finishes. */

@@ -7,10 +7,22 @@ export interface LeaseHeartbeatOptions {
   workerId: string;
   leaseMs: number;
   ledger: JobLedger;
+  onError: (error: unknown) => void;
+}
+
+/** A third of the lease, so one missed heartbeat does not cost the lease; at most one a second. */
+export function heartbeatIntervalMs(leaseMs: number): number {
+  return Math.max(1000, leaseMs / 3);
+}
+
+/** Extends every held lease each interval until the returned function is called. */
+export function startLeaseHeartbeat(options: LeaseHeartbeatOptions): () => void {
+  const timer = setInterval(() => extendHeldLeases(options).catch(options.onError), heartbeatIntervalMs(options.leaseMs));
+  return () => clearInterval(timer);
 }
 
 /** One heartbeat: extends every held lease; a job whose lease was lost is recorded lost (its handler aborted). */
-export async function extendHeldLeases({ sql, workerId, leaseMs, ledger }: LeaseHeartbeatOptions): Promise<void> {
+async function extendHeldLeases({ sql, workerId, leaseMs, ledger }: LeaseHeartbeatOptions): Promise<void> {
   const ids = ledger.heldIds();
   if (ids.length === 0) return;
   const stillHeld = await heartbeatJobs(sql, workerId, ids, leaseMs);
