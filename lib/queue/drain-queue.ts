@@ -66,6 +66,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
   const startedAt = Date.now();
   const workerId = `drain-${createWorkerId()}`;
   let slowestJobMs = 0;
+  const emitError = (error: unknown, context: string) => options.onEvent?.({ type: "error", error: coerceError(error), context });
   const runner = new JobRunner({
     sql: options.sql,
     workerId,
@@ -76,13 +77,9 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
       if (event.type === "job:complete") slowestJobMs = Math.max(slowestJobMs, event.durationMs);
       options.onEvent?.(event);
     },
+    onHeartbeatError: (error) => emitError(error, "heartbeat"),
   });
-  const heartbeat = setInterval(
-    () => runner.heartbeat().catch((error) => options.onEvent?.({ type: "error", error: coerceError(error), context: "heartbeat" })),
-    Math.max(1000, (options.leaseMs ?? DEFAULT_LEASE_MS) / 3),
-  );
 
-  const emitError = (error: unknown, context: string) => options.onEvent?.({ type: "error", error: coerceError(error), context });
   const { signal } = options;
   // Resolves when the drain is aborted, so no wait outlives a shutdown request.
   const aborted = new Promise<void>((resolve) => {
@@ -119,7 +116,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
       await runner.whenIdle();
     }
   } finally {
-    clearInterval(heartbeat);
+    runner.stopHeartbeat();
     clearInterval(seenTimer);
     if (registered) await unregisterWorker(options.sql, workerId).catch((error) => emitError(error, "unregistering the drain"));
   }

@@ -64,15 +64,6 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
   const emitError = (error: unknown, context: string) =>
     options.onEvent?.({ type: "error", error: coerceError(error), context: `${context} (worker ${workerId})` });
 
-  const runner = new JobRunner({
-    sql,
-    workerId,
-    tasks: options.tasks,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    leaseMs,
-    onEvent: options.onEvent,
-  });
-
   let stopping = false;
   let mayHaveWork = true;
   let wakeCount = 0;
@@ -108,8 +99,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
   });
   if (register) await registerNow();
 
-  // The heartbeat outlives the other timers: a stopping worker still holds the leases of the jobs it waits for.
-  const heartbeatTimer = setInterval(() => runner.heartbeat().catch((error) => emitError(error, "heartbeat")), Math.max(1000, leaseMs / 3));
+  // Created once listening, as its heartbeat timer starts with it: a failed listen leaves no timer behind.
+  const runner = new JobRunner({
+    sql,
+    workerId,
+    tasks: options.tasks,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    leaseMs,
+    onEvent: options.onEvent,
+    onHeartbeatError: (error) => emitError(error, "heartbeat"),
+  });
   const timers = [
     setInterval(wake, pollIntervalMs),
     setInterval(
@@ -156,7 +155,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
     try {
       await runner.releaseBuffered();
       await runner.finishWithin(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, "worker shut down before the job finished");
-      clearInterval(heartbeatTimer);
+      // Only now: the heartbeat outlives the other timers, as a stopping worker still holds the leases of the jobs it waits for.
+      runner.stopHeartbeat();
       if (register) {
         await Promise.all(registering);
         await unregisterWorker(sql, workerId);
@@ -164,7 +164,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<Worker> {
     } catch (error) {
       emitError(error, "shutting down");
     } finally {
-      clearInterval(heartbeatTimer);
+      runner.stopHeartbeat();
       await listener.unlisten().catch(() => {});
       resolveStopped();
     }
