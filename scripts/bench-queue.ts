@@ -77,7 +77,10 @@ function parseFlags(): { quick: boolean; phases: Set<Phase> } {
     strict: true,
   });
   const phases = new Set<Phase>();
-  for (const name of (values.only ?? PHASES.join(",")).split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const name of (values.only ?? PHASES.join(","))
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (!(PHASES as readonly string[]).includes(name)) throw new Error(`--only: unknown phase "${name}"; phases: ${PHASES.join(", ")}`);
     phases.add(name as Phase);
   }

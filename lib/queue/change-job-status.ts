@@ -5,9 +5,7 @@ import { cancelJob, getJob, retryJob } from "./manage-jobs";
 export type JobAction = "cancel" | "retry";
 
 export type JobActionOutcome =
-  | { outcome: "changed"; job: GradingJobRow }
-  | { outcome: "not_found" }
-  | { outcome: "refused"; job: GradingJobRow; reason: string };
+  { outcome: "changed"; job: GradingJobRow } | { outcome: "not_found" } | { outcome: "refused"; job: GradingJobRow; reason: string };
 
 const allowedFrom: Record<JobAction, readonly string[]> = {
   cancel: ["pending", "processing"],
@@ -19,7 +17,11 @@ export async function changeJobStatus(sql: SqlExecutor, jobId: number, action: J
   const before = await getJob(sql, jobId);
   if (!before) return { outcome: "not_found" };
   if (!allowedFrom[action].includes(before.status)) {
-    return { outcome: "refused", job: before, reason: `A ${before.status} job cannot be ${action === "cancel" ? "cancelled" : "retried"}.` };
+    return {
+      outcome: "refused",
+      job: before,
+      reason: `A ${before.status} job cannot be ${action === "cancel" ? "cancelled" : "retried"}.`,
+    };
   }
   const status = action === "cancel" ? await cancelJob(sql, jobId) : await retryJob(sql, jobId);
   const after = (await getJob(sql, jobId))!;

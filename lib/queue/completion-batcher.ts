@@ -54,7 +54,11 @@ export class CompletionBatcher {
       const batch = this.queue.splice(0, MAX_COMPLETION_BATCH);
       let completed: Set<number>;
       try {
-        completed = await completeJobs(sql, workerId, batch.map(({ job, result }) => ({ jobId: job.id, result })));
+        completed = await completeJobs(
+          sql,
+          workerId,
+          batch.map(({ job, result }) => ({ jobId: job.id, result })),
+        );
       } catch (error) {
         // Unknown outcome: leave them held-less; expired leases will rerun them if the write was lost.
         for (const { job } of batch) ledger.forget(job);

@@ -6,8 +6,8 @@ import { registerWorker, releaseExpiredLeases, unregisterWorker } from "./job-le
 import type { TaskRegistry } from "./job-kinds";
 import { JobRunner, type JobEvent } from "./job-runner";
 import { createWorkerId } from "./run-worker";
+import { countRunnableJobs } from "./manage-jobs";
 
-export const DEFAULT_DRAIN_CONCURRENCY = 8;
 /** After an abort, how long the jobs already running may take before they are handed back. */
 export const DEFAULT_DRAIN_SHUTDOWN_GRACE_MS = 10_000;
 /** How often a registered drain marks itself seen (and recovers dead workers' jobs), as runWorker does. */
@@ -20,7 +20,8 @@ export interface DrainQueueOptions {
   tasks: TaskRegistry;
   /** Stop claiming before this much time has passed since the call. */
   timeBudgetMs: number;
-  concurrency?: number;
+  /** Handlers at once: the caller decides (GRADING_CONCURRENCY via lib/env.ts for the app). */
+  concurrency: number;
   leaseMs?: number;
   /**
    * Register this drain under the application_name its pool's sessions carry, so that if
@@ -71,7 +72,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     sql: options.sql,
     workerId,
     tasks: options.tasks,
-    concurrency: options.concurrency ?? DEFAULT_DRAIN_CONCURRENCY,
+    concurrency: options.concurrency,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     onEvent: (event) => {
       if (event.type === "job:complete") slowestJobMs = Math.max(slowestJobMs, event.durationMs);
@@ -92,7 +93,10 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
   try {
     if (options.register) registered = await registerWorker(options.sql, workerId, hostname());
     if (registered) {
-      seenTimer = setInterval(() => releaseExpiredLeases(options.sql, workerId).catch((error) => emitError(error, "marking the drain seen")), DRAIN_SEEN_INTERVAL_MS);
+      seenTimer = setInterval(
+        () => releaseExpiredLeases(options.sql, workerId).catch((error) => emitError(error, "marking the drain seen")),
+        DRAIN_SEEN_INTERVAL_MS,
+      );
     }
     released = await releaseExpiredLeases(options.sql, registered ? workerId : null);
     let queueEmpty = false;
@@ -111,7 +115,10 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     }
     await runner.releaseBuffered();
     if (signal?.aborted) {
-      await runner.finishWithin(options.shutdownGraceMs ?? DEFAULT_DRAIN_SHUTDOWN_GRACE_MS, "the drain was stopped before the job finished");
+      await runner.finishWithin(
+        options.shutdownGraceMs ?? DEFAULT_DRAIN_SHUTDOWN_GRACE_MS,
+        "the drain was stopped before the job finished",
+      );
     } else {
       await runner.whenIdle();
     }
@@ -121,14 +128,12 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainSumma
     if (registered) await unregisterWorker(options.sql, workerId).catch((error) => emitError(error, "unregistering the drain"));
   }
 
-  const [row] = await options.sql<{ remaining: number }[]>`
-    select count(*)::int as remaining from grading_jobs where status = 'pending' and run_at <= now()
-  `;
+  const remaining = await countRunnableJobs(options.sql);
   return {
     claimed: runner.stats.claimed,
     completed: runner.stats.completed,
     failed: runner.stats.failed + runner.stats.retried,
-    remaining: row?.remaining ?? 0,
+    remaining,
     released,
     handedBack: runner.stats.released,
     ms: Date.now() - startedAt,

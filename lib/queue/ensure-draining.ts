@@ -1,5 +1,5 @@
 import type { Sql } from "../db/sql";
-import { DEFAULT_DRAIN_CONCURRENCY, drainQueue, type DrainSummary } from "./drain-queue";
+import { drainQueue, type DrainSummary } from "./drain-queue";
 import type { TaskRegistry } from "./job-kinds";
 
 let running: Promise<void> | null = null;
@@ -17,7 +17,7 @@ export function ensureDraining(options: {
   sql: Sql;
   tasks: TaskRegistry;
   timeBudgetMs: number;
-  concurrency?: number;
+  concurrency: number;
   /** See DrainQueueOptions.register. */
   register?: boolean;
   /** Aborted when the server stops: the drain hands its jobs back and no new round starts. */
@@ -36,7 +36,7 @@ export function ensureDraining(options: {
         sql: options.sql,
         tasks: options.tasks,
         timeBudgetMs,
-        concurrency: options.concurrency ?? DEFAULT_DRAIN_CONCURRENCY,
+        concurrency: options.concurrency,
         register: options.register,
         signal: options.signal,
       });

@@ -1,12 +1,7 @@
 import type { SqlExecutor } from "../db/sql";
 
 /** Extends the leases the worker still holds; returns the ids it still holds. */
-export async function heartbeatJobs(
-  sql: SqlExecutor,
-  workerId: string,
-  jobIds: readonly number[],
-  leaseMs: number,
-): Promise<Set<number>> {
+export async function heartbeatJobs(sql: SqlExecutor, workerId: string, jobIds: readonly number[], leaseMs: number): Promise<Set<number>> {
   const leaseSeconds = Math.max(1, Math.ceil(leaseMs / 1000));
   const rows = await sql<{ id: number }[]>`
     select heartbeat_grading_jobs as id from heartbeat_grading_jobs(${workerId}, ${[...jobIds]}::bigint[], ${leaseSeconds})
@@ -15,12 +10,7 @@ export async function heartbeatJobs(
 }
 
 /** Hands claimed jobs back to pending now (shutdown). `started`: their handler ran, so the attempt counts. */
-export async function releaseJobs(
-  sql: SqlExecutor,
-  workerId: string,
-  jobIds: readonly number[],
-  started: boolean,
-): Promise<number> {
+export async function releaseJobs(sql: SqlExecutor, workerId: string, jobIds: readonly number[], started: boolean): Promise<number> {
   if (jobIds.length === 0) return 0;
   const [row] = await sql<{ released: number }[]>`
     select release_grading_jobs(${workerId}, ${[...jobIds]}::bigint[], ${started}) as released

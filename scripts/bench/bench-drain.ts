@@ -118,7 +118,9 @@ async function logDrainProfile(sql: Sql): Promise<void> {
   `;
   const f = (x: number) => x.toFixed(1);
   log(`  claims: ${claims!.statements} statements, jobs per claim mean ${f(claims!.mean)} p50 ${claims!.p50} max ${claims!.max}`);
-  log(`  completions: ${completions!.statements} statements, jobs per statement mean ${f(completions!.mean)} p50 ${completions!.p50} max ${completions!.max}`);
+  log(
+    `  completions: ${completions!.statements} statements, jobs per statement mean ${f(completions!.mean)} p50 ${completions!.p50} max ${completions!.max}`,
+  );
   log(`  claim → completion per job: p50 ${f(span!.claim_to_done_p50)} ms, p95 ${f(span!.claim_to_done_p95)} ms`);
   const tenthMs = span!.ms / 10;
   log(`  jobs/s per tenth of the drain: ${tenths.map((t) => ((t.jobs * 1000) / tenthMs).toFixed(0)).join(" ")}`);

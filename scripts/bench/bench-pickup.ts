@@ -41,7 +41,8 @@ export async function benchPickup(run: BenchRun): Promise<{ p50: number; p95: nu
     for (;;) {
       const { pending, processing } = await queueState(sql);
       if (pending === 0 && processing === 0) break;
-      if (clientNowMs() > deadline) throw new Error(`pickup jobs not done 10 s after the last enqueue (${pending} pending, ${processing} processing)`);
+      if (clientNowMs() > deadline)
+        throw new Error(`pickup jobs not done 10 s after the last enqueue (${pending} pending, ${processing} processing)`);
       await sleep(20);
     }
     await cpu();
@@ -59,7 +60,8 @@ export async function benchPickup(run: BenchRun): Promise<{ p50: number; p95: nu
     const toCompletion: number[] = [];
     for (const { jobId, at } of sent) {
       const row = byId.get(jobId);
-      if (!row || row.status !== "completed" || row.attempts !== 1) throw new Error(`pickup job ${jobId}: ${row ? `${row.status}, attempts ${row.attempts}` : "missing"}`);
+      if (!row || row.status !== "completed" || row.attempts !== 1)
+        throw new Error(`pickup job ${jobId}: ${row ? `${row.status}, attempts ${row.attempts}` : "missing"}`);
       const atServer = at + clock.offsetMs;
       toInsert.push(row.created_ms - atServer);
       toClaim.push(row.started_ms - atServer);
@@ -70,7 +72,8 @@ export async function benchPickup(run: BenchRun): Promise<{ p50: number; p95: nu
     log(`enqueue start → claim (lower bound)    ${summarize(toClaim)} ms`);
     log(`enqueue start → completion (upper bound, reported) ${summarize(toCompletion)} ms`);
     const perSecond: string[] = [];
-    for (let i = 0; i < toCompletion.length; i += PICKUP_RATE_PER_S) perSecond.push(percentile(toCompletion.slice(i, i + PICKUP_RATE_PER_S), 50).toFixed(1));
+    for (let i = 0; i < toCompletion.length; i += PICKUP_RATE_PER_S)
+      perSecond.push(percentile(toCompletion.slice(i, i + PICKUP_RATE_PER_S), 50).toFixed(1));
     log(`  p50 of each second, in order: ${perSecond.join(" ")}`);
     return { p50: percentile(toCompletion, 50), p95: percentile(toCompletion, 95) };
   } finally {

@@ -54,8 +54,11 @@ export async function benchRecovery(run: BenchRun): Promise<number> {
     let reclaimed: { lease_owner: string | null; started_ms: number; attempts: number } | null = null;
     while (!reclaimed) {
       const now = clientNowMs();
-      if (now - killedAt > RECOVERY_TIMEOUT_MS) throw new Error(`job ${jobId} not claimed again ${RECOVERY_TIMEOUT_MS / 1000} s after the kill`);
-      const [row] = await sql<{ status: string; attempts: number; lease_owner: string | null; started_ms: number; sessions: number; registered: boolean }[]>`
+      if (now - killedAt > RECOVERY_TIMEOUT_MS)
+        throw new Error(`job ${jobId} not claimed again ${RECOVERY_TIMEOUT_MS / 1000} s after the kill`);
+      const [row] = await sql<
+        { status: string; attempts: number; lease_owner: string | null; started_ms: number; sessions: number; registered: boolean }[]
+      >`
         select j.status, j.attempts, j.lease_owner, extract(epoch from j.started_at)::float8 * 1000 as started_ms,
           (select count(*) from pg_stat_activity where application_name = ${victimApp})::int as sessions,
           exists (select 1 from grading_workers where worker_id = ${workerIds[holder]!}) as registered
@@ -74,7 +77,8 @@ export async function benchRecovery(run: BenchRun): Promise<number> {
     for (const [name, ms] of Object.entries(milestones).sort((a, b) => a[1] - b[1])) {
       log(`  by ${(ms / 1000).toFixed(3)} s (polled): ${name}`);
     }
-    if (reclaimed.lease_owner !== survivorId) throw new Error(`job ${jobId} was reclaimed by ${reclaimed.lease_owner}, not the survivor ${survivorId}`);
+    if (reclaimed.lease_owner !== survivorId)
+      throw new Error(`job ${jobId} was reclaimed by ${reclaimed.lease_owner}, not the survivor ${survivorId}`);
     log(`reclaimed by the surviving worker (attempt ${reclaimed.attempts}) ${recoveryS.toFixed(3)} s after the SIGKILL`);
     return recoveryS;
   } finally {

@@ -120,7 +120,11 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
         const fail = (why: string) => {
           if (!lineWaiters.delete(waiter)) return;
           clearTimeout(timer);
-          reject(new Error(`${options.label} (pid ${pid}) ${why} before printing ${pattern}; its last lines:\n  ${lines.slice(-20).join("\n  ")}`));
+          reject(
+            new Error(
+              `${options.label} (pid ${pid}) ${why} before printing ${pattern}; its last lines:\n  ${lines.slice(-20).join("\n  ")}`,
+            ),
+          );
         };
         const timer = setTimeout(() => fail(`took more than ${timeoutMs} ms`), timeoutMs);
         lineWaiters.add(waiter);

@@ -36,7 +36,9 @@ export interface CpuReport {
 }
 
 /** Starts measuring; call the result with the pids that count as the benchmark's (read at the end, while alive). */
-export function startCpuMonitor(initialPids: () => Promise<number[]> | number[]): Promise<(pids: () => Promise<number[]> | number[]) => Promise<CpuReport | null>> {
+export function startCpuMonitor(
+  initialPids: () => Promise<number[]> | number[],
+): Promise<(pids: () => Promise<number[]> | number[]) => Promise<CpuReport | null>> {
   return (async () => {
     if (!supported) return async () => null;
     const before = machineTicks();

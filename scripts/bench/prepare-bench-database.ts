@@ -6,7 +6,8 @@ export const BENCH_DATABASE = process.env.BENCH_DATABASE_NAME ?? "gradeline_benc
 
 /** Drops, recreates and migrates the benchmark's database; returns its URL and whether its server is this machine. */
 export async function prepareBenchDatabase(): Promise<{ url: string; serverIsLocal: boolean }> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DATABASE)) throw new Error(`BENCH_DATABASE_NAME must be a plain lowercase identifier, got "${BENCH_DATABASE}"`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DATABASE))
+    throw new Error(`BENCH_DATABASE_NAME must be a plain lowercase identifier, got "${BENCH_DATABASE}"`);
   const adminUrl = process.env.BENCH_DATABASE_URL ?? (await ensureEmbeddedPostgres()).adminUrl;
   const benchUrl = new URL(adminUrl);
   const serverIsLocal = ["127.0.0.1", "localhost", "[::1]"].includes(benchUrl.hostname);

@@ -11,7 +11,10 @@ export async function resetQueue(sql: Sql): Promise<void> {
 /** An empty queue refilled with N pending noop jobs, untimed. */
 export async function refillQueue(sql: Sql, sizes: Sizes): Promise<void> {
   await resetQueue(sql);
-  await enqueueJobs(sql, Array.from({ length: sizes.jobs }, () => ({ kind: "noop" as const, payload: {} })));
+  await enqueueJobs(
+    sql,
+    Array.from({ length: sizes.jobs }, () => ({ kind: "noop" as const, payload: {} })),
+  );
 }
 
 export async function countStatisticsRows(sql: Sql): Promise<number> {

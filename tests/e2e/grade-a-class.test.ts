@@ -28,15 +28,13 @@ describe.skipIf(!canRun)("grading a class in the browser", () => {
     await page.getByLabel("Assignment").selectOption(grading.assignmentId);
     await page.getByLabel(/Session title/).fill("Period 3");
     const students = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo"];
-    await page
-      .locator('input[type="file"][name="files"]')
-      .setInputFiles(
-        students.map((name, i) => ({
-          name: `${name}.txt`,
-          mimeType: "text/plain",
-          buffer: Buffer.from(makeEssay(4 + (i % 3), `class-${name}`)),
-        })),
-      );
+    await page.locator('input[type="file"][name="files"]').setInputFiles(
+      students.map((name, i) => ({
+        name: `${name}.txt`,
+        mimeType: "text/plain",
+        buffer: Buffer.from(makeEssay(4 + (i % 3), `class-${name}`)),
+      })),
+    );
     await expect.poll(() => page.getByTestId("chosen-file").count()).toBe(10);
     await page.getByRole("button", { name: /Start grading/ }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/, { timeout: 30_000 });

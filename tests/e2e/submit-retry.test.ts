@@ -121,15 +121,13 @@ describe.skipIf(!canRun)("the submit form's Idempotency-Key (#7)", () => {
     await page.goto(`${app.url}/sessions/new`);
     await page.getByLabel("Assignment").selectOption(assignmentId);
     await page.getByLabel(/Session title/).fill("Period 5");
-    await page
-      .locator('input[type="file"][name="files"]')
-      .setInputFiles(
-        ["Kim", "Lu"].map((name) => ({
-          name: `${name}.txt`,
-          mimeType: "text/plain",
-          buffer: Buffer.from(makeEssay(3, `retry-class-${name}`)),
-        })),
-      );
+    await page.locator('input[type="file"][name="files"]').setInputFiles(
+      ["Kim", "Lu"].map((name) => ({
+        name: `${name}.txt`,
+        mimeType: "text/plain",
+        buffer: Buffer.from(makeEssay(3, `retry-class-${name}`)),
+      })),
+    );
     await expect.poll(() => page.getByTestId("chosen-file").count()).toBe(2);
     await page.getByRole("button", { name: /Start grading/ }).click();
     await expect.poll(() => page.getByTestId("session-problems").innerText(), { timeout: 15_000 }).toMatch(/could not be reached/);

@@ -75,9 +75,13 @@ describe("a worker whose database sessions were cut", () => {
     const tasks = { noop_kind: defineTask({ payload: z.object({}), maxAttempts: 1, handle: () => undefined }) };
     const worker = await workers.start({ tasks, pollIntervalMs: 100 });
     try {
-      await waitFor("the worker to register", async () => (await db.current.sql`select 1 from grading_workers where worker_id = ${worker.workerId}`).length === 1);
+      await waitFor(
+        "the worker to register",
+        async () => (await db.current.sql`select 1 from grading_workers where worker_id = ${worker.workerId}`).length === 1,
+      );
       // A blip longer than the grace period: the others remove its row.
-      await db.current.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${workerApplicationName(worker.workerId)}`;
+      await db.current
+        .sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${workerApplicationName(worker.workerId)}`;
       await db.current.sql`delete from grading_workers where worker_id = ${worker.workerId}`;
       await waitFor(
         "the worker to register again",

@@ -1,15 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Sql } from "../../lib/db/sql";
-import {
-  cancelJob,
-  claimJobs,
-  cleanupJobs,
-  completeJobs,
-  enqueueJobs,
-  failJob,
-  heartbeatJobs,
-  releaseJobs,
-} from "../../lib/queue";
+import { cancelJob, claimJobs, cleanupJobs, completeJobs, enqueueJobs, failJob, heartbeatJobs, releaseJobs } from "../../lib/queue";
 import { getJobRow, insertJob, freshDatabasePerFile } from "../helpers/db";
 
 const db = freshDatabasePerFile();

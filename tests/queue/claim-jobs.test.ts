@@ -140,9 +140,7 @@ describe("claim_grading_jobs", () => {
     const workers = Array.from({ length: 10 }, (_, i) => ({ id: `racer-${i}`, sql: createSql(url, { max: 1 }) }));
     try {
       await Promise.all(workers.map((worker) => worker.sql`select 1`));
-      const results = await Promise.all(
-        workers.map((worker) => claimJobs(worker.sql, { workerId: worker.id, batchSize: 1 })),
-      );
+      const results = await Promise.all(workers.map((worker) => claimJobs(worker.sql, { workerId: worker.id, batchSize: 1 })));
       const winners = results.filter((batch) => batch.length > 0);
       expect(winners).toHaveLength(1);
       expect(winners[0]![0]!.id).toBe(job!.jobId);

@@ -42,7 +42,11 @@ describe("completeJobs", () => {
     const { sql } = db.current;
     const ids = await claimThree("worker-a");
 
-    await completeJobs(sql, "worker-a", ids.map((jobId) => ({ jobId })));
+    await completeJobs(
+      sql,
+      "worker-a",
+      ids.map((jobId) => ({ jobId })),
+    );
 
     const rows = await sql<{ result: unknown }[]>`select result from grading_jobs order by id`;
     expect(rows.map((row) => row.result)).toEqual([null, null, null]);
@@ -55,7 +59,14 @@ describe("completeJobs", () => {
   it("stores each job's result as the JSON value the handler returned, not as a JSON string", async () => {
     const { sql } = db.current;
     const ids = await claimThree("worker-a");
-    const results = [{ score: 3, label: "good" }, "ok", [[1, 2], [3, 4]]];
+    const results = [
+      { score: 3, label: "good" },
+      "ok",
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ];
 
     await completeJobs(
       sql,
@@ -69,7 +80,13 @@ describe("completeJobs", () => {
     expect(rows).toEqual([
       { result: { score: 3, label: "good" }, type: "object" },
       { result: "ok", type: "string" },
-      { result: [[1, 2], [3, 4]], type: "array" },
+      {
+        result: [
+          [1, 2],
+          [3, 4],
+        ],
+        type: "array",
+      },
     ]);
   });
 });

@@ -45,9 +45,7 @@ describe("enqueueJobs", () => {
         { kind: "noop", payload: { label: 42 } as never },
       ]),
     ).rejects.toBeInstanceOf(ZodError);
-    await expect(enqueueJobs(db.current.sql, [{ kind: "nope" as never, payload: {} }])).rejects.toBeInstanceOf(
-      UnknownJobKindError,
-    );
+    await expect(enqueueJobs(db.current.sql, [{ kind: "nope" as never, payload: {} }])).rejects.toBeInstanceOf(UnknownJobKindError);
     const after = await countRows(db.current.sql, "grading_jobs");
     expect(after).toBe(before);
   });

@@ -1,15 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createSql, type Sql } from "../../lib/db/sql";
-import {
-  claimJobs,
-  completeJobs,
-  enqueueJobs,
-  failJob,
-  heartbeatJobs,
-  releaseExpiredLeases,
-  workerApplicationName,
-} from "../../lib/queue";
+import { claimJobs, completeJobs, enqueueJobs, failJob, heartbeatJobs, releaseExpiredLeases, workerApplicationName } from "../../lib/queue";
 import { registerWorker } from "../../lib/queue/job-leases";
 import { expireLease, getJobRow, freshDatabasePerFile } from "../helpers/db";
 import { waitFor } from "../helpers/workers";

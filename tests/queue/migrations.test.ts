@@ -84,7 +84,12 @@ class Rollback extends Error {}
  * Runs `fn` as PostgREST would for a request: `set local role` plus the JWT claims
  * (basejump's tests.authenticate_as), then rolls back whatever it did.
  */
-async function asRole<T>(sql: Sql, role: "anon" | "authenticated" | "service_role", userId: string | null, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+async function asRole<T>(
+  sql: Sql,
+  role: "anon" | "authenticated" | "service_role",
+  userId: string | null,
+  fn: (tx: TransactionSql) => Promise<T>,
+): Promise<T> {
   let result: T;
   try {
     await sql.begin(async (tx) => {
@@ -186,9 +191,7 @@ describe("row level security", () => {
     await expect(
       asUser(sql, seeded.alice, (tx) => tx`select * from enqueue_grading_jobs('[{"kind": "noop"}]'::jsonb)`),
     ).rejects.toMatchObject(denied);
-    await expect(asUser(sql, seeded.alice, (tx) => tx`select private.requeue_expired_grading_jobs(100)`)).rejects.toMatchObject(
-      denied,
-    );
+    await expect(asUser(sql, seeded.alice, (tx) => tx`select private.requeue_expired_grading_jobs(100)`)).rejects.toMatchObject(denied);
     await expect(asUser(sql, null, (tx) => tx`select release_grading_leases()`)).rejects.toMatchObject(denied);
   });
 });

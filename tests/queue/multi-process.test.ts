@@ -127,11 +127,7 @@ describe("worker processes", () => {
   it("a job whose worker is killed with SIGKILL mid-run is run again by another worker, well before its lease runs out", async () => {
     const { sql } = db.current;
     const a = await startWorkerProcess("kill-a", { CONCURRENCY: "2", LEASE_MS: "30000" });
-    const [job] = await enqueueJobs(
-      sql,
-      [{ kind: "count_effect", payload: { sleepMs: 60_000, sleepOnAttempt: 1 } }],
-      countingTasks,
-    );
+    const [job] = await enqueueJobs(sql, [{ kind: "count_effect", payload: { sleepMs: 60_000, sleepOnAttempt: 1 } }], countingTasks);
     const id = job!.jobId;
     const held = await waitFor(`job ${id} to be running on ${a.id}`, async () => {
       const row = (await getJobRow(sql, id)) as GradingJobRow;

@@ -37,7 +37,11 @@ describe("retry backoff", () => {
     const { sql } = db.current;
     const ids = await enqueueNoops(sql, 20, { maxAttempts: 5 });
 
-    for (const [attempt, baseMs] of [[1, 1000], [2, 2000], [3, 4000]] as const) {
+    for (const [attempt, baseMs] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+    ] as const) {
       const claimed = await claimJobs(sql, { workerId: "worker-a", batchSize: 100 });
       expect(claimed.map((job) => job.attempts)).toEqual(ids.map(() => attempt));
 

@@ -53,7 +53,11 @@ interface Holder {
 async function slowReconnectingWorker(workerId: string, jobs: number): Promise<Holder & { jobIds: number[] }> {
   const holderSql = createSql(url, { max: 1, applicationName: workerApplicationName(workerId) });
   expect(await registerWorker(holderSql, workerId, "test")).toBe(true);
-  await enqueueJobs(sql, Array.from({ length: jobs }, (_, i) => ({ kind: "noop" as const, payload: { label: `${workerId}-${i}` } })), holdUntilGate);
+  await enqueueJobs(
+    sql,
+    Array.from({ length: jobs }, (_, i) => ({ kind: "noop" as const, payload: { label: `${workerId}-${i}` } })),
+    holdUntilGate,
+  );
   const claimed = await claimJobs(holderSql, { workerId, batchSize: jobs, leaseMs: 120_000 });
   expect(claimed).toHaveLength(jobs);
   return { workerId, sql: holderSql, jobIds: claimed.map((job) => job.id) };
@@ -73,7 +77,15 @@ async function isRegistered(workerId: string): Promise<boolean> {
 
 /** Waits until the server answers again (our pool reconnects on demand). */
 async function waitForServer(): Promise<void> {
-  await waitFor("the server to accept connections", () => sql`select 1`.then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 100 });
+  await waitFor(
+    "the server to accept connections",
+    () =>
+      sql`select 1`.then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
 
 /**
@@ -83,7 +95,14 @@ async function waitForServer(): Promise<void> {
  */
 async function expectNoLeaseLost(crash: () => Promise<void>, { slowReconnectMs, watchMs }: { slowReconnectMs: number; watchMs: number }) {
   const fast = await workers.start({ tasks: holdUntilGate, concurrency: 2, leaseMs: 120_000, pollIntervalMs: 200, shutdownTimeoutMs: 500 });
-  await enqueueJobs(sql, [{ kind: "noop", payload: { label: "fast-0" } }, { kind: "noop", payload: { label: "fast-1" } }], holdUntilGate);
+  await enqueueJobs(
+    sql,
+    [
+      { kind: "noop", payload: { label: "fast-0" } },
+      { kind: "noop", payload: { label: "fast-1" } },
+    ],
+    holdUntilGate,
+  );
   await waitFor("the fast worker to run its two jobs", () => fast.runningCount === 2, { timeoutMs: 10_000 });
   const slow = await slowReconnectingWorker(`slow-${Date.now()}`, 3);
   try {

@@ -38,13 +38,24 @@ const spawnGroup = processGroupsKilledAfterAll({ cwd: root });
  */
 function startCli(command: "tsx" | "npm", args: string[], extraEnv: Record<string, string> = {}): GroupProcess {
   const argv = command === "tsx" ? [TSX_CLI, "scripts/process-grading-jobs.ts", ...args] : ["run", "worker", "--", ...args];
-  const env = { ...process.env, DATABASE_URL: db.current.url, OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: llm.url, CI: "true", ...extraEnv };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.current.url,
+    OPENAI_API_KEY: "test-key",
+    OPENAI_BASE_URL: llm.url,
+    CI: "true",
+    ...extraEnv,
+  };
   return spawnGroup(command === "tsx" ? process.execPath : "npm", argv, env);
 }
 
 async function enqueueEssay(lines: number, seed: string): Promise<string> {
   const assignment = await createTestAssignment(db.current.sql);
-  const created = await createSubmission(db.current.sql, { assignmentId: assignment.id, studentName: seed, text: makeEssay(lines, seed) }, { rater: identityOnlyRater });
+  const created = await createSubmission(
+    db.current.sql,
+    { assignmentId: assignment.id, studentName: seed, text: makeEssay(lines, seed) },
+    { rater: identityOnlyRater },
+  );
   return created.id;
 }
 
@@ -65,7 +76,10 @@ describe("the worker CLI stops cleanly", () => {
     const submissionId = await enqueueEssay(40, "term"); // 8 rate_lines jobs
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "2"]);
-    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     expect(await registeredWorkers()).toBe(1);
 
     worker.child.kill("SIGTERM");
@@ -88,8 +102,13 @@ describe("the worker CLI stops cleanly", () => {
     // The tsx CLI SIGKILLs a child that does not acknowledge a relayed signal within 30 ms.
     const submissionId = await enqueueEssay(10, "busy");
     const requestsBefore = llm.requests.length;
-    const worker = startCli("tsx", ["--concurrency", "2"], { NODE_OPTIONS: `--import ${path.join(root, "tests/fixtures/busy-event-loop.mjs")}` });
-    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, { timeoutMs: 30_000, intervalMs: 20 });
+    const worker = startCli("tsx", ["--concurrency", "2"], {
+      NODE_OPTIONS: `--import ${path.join(root, "tests/fixtures/busy-event-loop.mjs")}`,
+    });
+    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
 
     worker.child.kill("SIGTERM");
     const { code, signal } = await worker.exited;
@@ -103,7 +122,10 @@ describe("the worker CLI stops cleanly", () => {
     const submissionId = await enqueueEssay(10, "grace"); // 2 jobs
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "2", "--shutdown-grace", "300"]);
-    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("two LLM calls in flight", () => llm.requests.length - requestsBefore >= 2 && llm.inFlight >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
 
     worker.child.kill("SIGTERM");
     const { code } = await worker.exited;
@@ -122,7 +144,10 @@ describe("the worker CLI stops cleanly", () => {
     const submissionId = await enqueueEssay(5, "npm"); // 1 job
     const requestsBefore = llm.requests.length;
     const worker = startCli("npm", ["--concurrency", "1"]);
-    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
 
     worker.signalGroup("SIGINT");
     const { code } = await worker.exited;
@@ -137,7 +162,10 @@ describe("the worker CLI stops cleanly", () => {
     const submissionId = await enqueueEssay(5, "tsx-group");
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "1"]);
-    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     worker.signalGroup("SIGINT");
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(0);
@@ -150,7 +178,10 @@ describe("the worker CLI stops cleanly", () => {
     await enqueueEssay(5, "force");
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "1"]);
-    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     worker.child.kill("SIGTERM");
     await waitFor("the worker to start stopping", () => worker.output().includes("finishing running jobs"), { timeoutMs: 10_000 });
     await sleep(1_200);
@@ -164,20 +195,36 @@ describe("the worker CLI stops cleanly", () => {
     const submissionId = await enqueueEssay(5, "orphan");
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--concurrency", "1"]);
-    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     // tsx CLI → relay (this script under the tsx preflight) → the worker, in a group of its own.
-    const relayPid = Number(execFileSync("ps", ["-o", "pid=", "--ppid", String(worker.child.pid)]).toString().trim().split("\n")[0]);
+    const relayPid = Number(
+      execFileSync("ps", ["-o", "pid=", "--ppid", String(worker.child.pid)])
+        .toString()
+        .trim()
+        .split("\n")[0],
+    );
     process.kill(relayPid, "SIGKILL");
-    await waitFor("the orphaned worker to deregister", async () => (await registeredWorkers()) === 0, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor("the orphaned worker to deregister", async () => (await registeredWorkers()) === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect(worker.output()).toContain("the process that started this one is gone; stopping");
-    await waitFor("its job to be finished", async () => (await jobStates(submissionId)).every((job) => job.status === "completed"), { timeoutMs: 10_000 });
+    await waitFor("its job to be finished", async () => (await jobStates(submissionId)).every((job) => job.status === "completed"), {
+      timeoutMs: 10_000,
+    });
   });
 
   it("--once stops on SIGTERM too: no more claims, the running job finishes, the rest stay pending, exit 0 (#7)", async () => {
     const submissionId = await enqueueEssay(20, "once"); // 4 jobs
     const requestsBefore = llm.requests.length;
     const worker = startCli("tsx", ["--once", "--concurrency", "1"]);
-    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("an LLM call in flight", () => llm.requests.length - requestsBefore >= 1 && llm.inFlight >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     worker.child.kill("SIGTERM");
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(0);
@@ -190,7 +237,10 @@ describe("the worker CLI stops cleanly", () => {
   it("against a database without the queue schema, says once what to run and exits 1 (#7)", async () => {
     const url = new URL(db.current.url);
     url.pathname = "/postgres";
-    const worker = spawnGroup(process.execPath, ["--import", "tsx", "scripts/process-grading-jobs.ts"], { ...process.env, DATABASE_URL: url.toString() });
+    const worker = spawnGroup(process.execPath, ["--import", "tsx", "scripts/process-grading-jobs.ts"], {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+    });
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(1);
     expect(worker.output()).toContain("npm run db:migrate");

@@ -343,7 +343,7 @@ describe("drainQueue", () => {
         lease_expires_at = now() - interval '1 second' where id = ${id!}
     `;
 
-    const summary = await drainQueue({ sql, tasks, timeBudgetMs: 10_000 });
+    const summary = await drainQueue({ sql, tasks, timeBudgetMs: 10_000, concurrency: 2 });
 
     expect(summary).toMatchObject({ released: 1, claimed: 1, completed: 1, remaining: 0 });
     expect(await getJobRow(sql, id!)).toMatchObject({ status: "completed", attempts: 2 });
