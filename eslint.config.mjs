@@ -6,7 +6,7 @@ import prettier from "eslint-config-prettier/flat";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  // Formatting is Prettier's job (npm run format:check); ESLint checks what code means.
+  // Formatting is Prettier's job (checked by npm run lint, fixed by npm run format); ESLint checks what code means.
   prettier,
   {
     rules: {

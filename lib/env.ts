@@ -25,9 +25,10 @@ const PORT_MESSAGE = "GRADELINE_PG_PORT must be a port number (1-65535)";
 const databaseSchema = z.object({
   /** Supabase or any Postgres; unset means the embedded PostgreSQL (scripts start it). */
   DATABASE_URL: optionalText.pipe(
+    // Not z.url(): libpq's forms (a socket directory as ?host=, an empty host) are valid here.
     z
-      .url(DATABASE_URL_MESSAGE)
-      .refine((url) => /^postgres(ql)?:\/\//.test(url), DATABASE_URL_MESSAGE)
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, DATABASE_URL_MESSAGE)
       .optional(),
   ),
   /** `transaction` for a pooler in transaction mode other than Supabase's port 6543. */
@@ -53,7 +54,7 @@ const raterSchema = z.object({
 const CONCURRENCY_MESSAGE = "GRADING_CONCURRENCY must be a whole number above 0";
 
 const drainSchema = z.object({
-  /** How many jobs one drain or worker runs at once (LLM calls in flight). */
+  /** How many jobs one drain of the web app (inline or cron) runs at once; the worker has --concurrency. */
   GRADING_CONCURRENCY: optionalText.pipe(
     z.coerce
       .number<string | undefined>({ error: CONCURRENCY_MESSAGE })
@@ -131,12 +132,12 @@ export function serverDatabaseUrl(): string {
 }
 
 /**
- * The browser's settings. Next inlines NEXT_PUBLIC_* only where they are written out
- * literally, so they are read here by name and never through a schema over process.env.
+ * Parses every group a server process uses, so a bad value stops the web app or the
+ * worker when it starts, not the first request that happens to read it.
  */
-export function publicEnv(): { supabaseUrl: string | undefined; supabaseAnonKey: string | undefined } {
-  return {
-    supabaseUrl: process.env.NEXT_PUBLIC_SUPABASE_URL || undefined,
-    supabaseAnonKey: process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY || undefined,
-  };
+export function checkServerEnv(env: Env = process.env): void {
+  databaseEnv(env);
+  raterEnv(env);
+  drainEnv(env);
+  cronEnv(env);
 }

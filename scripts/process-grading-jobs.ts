@@ -37,6 +37,7 @@ import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
 import { REPEATED_SIGNAL_WINDOW_MS, runOutsideTsxCli } from "./signal-relay";
+import { checkServerEnv } from "../lib/env";
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -143,6 +144,12 @@ async function main(): Promise<number> {
       "Usage: tsx scripts/process-grading-jobs.ts [--concurrency N] [--poll-interval MS] [--lease MS] [--once [--budget MS]] [--kinds a,b]\n",
     );
     return EXIT_OK;
+  }
+  try {
+    checkServerEnv();
+  } catch (error) {
+    process.stderr.write(`process-grading-jobs: ${(error as Error).message}\n`);
+    return EXIT_USAGE;
   }
   const concurrency = positiveInteger("concurrency", flags.concurrency, DEFAULT_CONCURRENCY);
   const pollIntervalMs = positiveInteger("poll-interval", flags["poll-interval"], DEFAULT_POLL_INTERVAL_MS);

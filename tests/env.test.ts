@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { cronEnv, databaseEnv, DEFAULT_DRAIN_CONCURRENCY, DEFAULT_OPENAI_MODEL, drainEnv, raterEnv, webEnv } from "../lib/env";
+import { toErrorResponse } from "../lib/api/errors";
+import {
+  checkServerEnv,
+  cronEnv,
+  databaseEnv,
+  InvalidEnvironmentError,
+  DEFAULT_DRAIN_CONCURRENCY,
+  DEFAULT_OPENAI_MODEL,
+  drainEnv,
+  raterEnv,
+  webEnv,
+} from "../lib/env";
 import { selectRater } from "../lib/grading/raters/select-rater";
 
 describe("configuration (lib/env.ts)", () => {
@@ -58,5 +69,19 @@ describe("configuration (lib/env.ts)", () => {
     expect(selectRater({}).id).toMatch(/^local:/);
     expect(selectRater({ OPENAI_API_KEY: "sk-1" }).id).toBe(`openai:${DEFAULT_OPENAI_MODEL}`);
     expect(() => selectRater({ OPENAI_API_KEY: "sk-1", OPENAI_BASE_URL: "nope" })).toThrow(/OPENAI_BASE_URL must be a URL/);
+  });
+
+  it("checkServerEnv reads every server group at once, so start-up fails, not the first request (pure)", () => {
+    expect(() => checkServerEnv({})).not.toThrow();
+    expect(() => checkServerEnv({ GRADELINE_INLINE_DRAIN: "yes" })).toThrow("GRADELINE_INLINE_DRAIN must be 0 or 1");
+    expect(() => checkServerEnv({ CRON_SECRET: "short" })).toThrow(InvalidEnvironmentError);
+  });
+
+  it("a request that meets a bad setting gets 503 without the setting's details", async () => {
+    const response = toErrorResponse(new InvalidEnvironmentError("CRON_SECRET must be at least 16 characters"));
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("misconfigured");
+    expect(body.error.message).not.toContain("CRON_SECRET");
   });
 });

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { classifyDatabaseUnavailable } from "../db/database-unavailable";
 import { DomainError, type ErrorCode } from "../domain-error";
+import { InvalidEnvironmentError } from "../env";
 
 export type ApiErrorCode = ErrorCode;
 
@@ -75,6 +76,16 @@ export function toErrorResponse(error: unknown): NextResponse {
   }
   const unavailable = databaseUnavailableError(error);
   if (unavailable) return toErrorResponse(unavailable);
+  if (error instanceof InvalidEnvironmentError) {
+    console.error(`[api] misconfigured: ${error.message}`);
+    return toErrorResponse(
+      new ApiError(
+        "misconfigured",
+        "The app is misconfigured; the error has been logged for the operator.",
+        MISCONFIGURED_RETRY_AFTER_SECONDS,
+      ),
+    );
+  }
   console.error("[api] unexpected error", error);
   return NextResponse.json({ error: { code: "internal", message: INTERNAL_ERROR_MESSAGE } }, { status: 500 });
 }

@@ -1,9 +1,4 @@
-import {
-  effectiveOverallScore,
-  type LineRatingView,
-  type SubmissionState,
-  type SubmissionStatus,
-} from "@/lib/submissions/submission-state";
+import { effectiveOverallScore, type LineRatingView, type SubmissionState, type SubmissionStatus } from "@/lib/submissions/submission-view";
 
 /** A value after a JSON round trip: what GET /api/submissions/:id returns, Dates as ISO strings. */
 export type Serialized<T> = T extends Date

@@ -1,4 +1,4 @@
-import { publicEnv } from "@/lib/env";
+import { publicEnv } from "@/lib/public-env";
 import type { LiveChannel, OpenLiveChannelOptions } from "@/lib/live/live-channel";
 
 export interface RealtimeConfig {

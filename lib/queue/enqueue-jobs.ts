@@ -2,7 +2,6 @@ import type postgres from "postgres";
 import type { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { queueJobKinds, type JobKindRegistry } from "./job-kinds";
-import { DomainError } from "../domain-error";
 
 export interface EnqueueJobInput<K extends string = string, P = unknown> {
   kind: K;
@@ -25,11 +24,9 @@ export interface EnqueuedJob {
   inserted: boolean;
 }
 
-export class UnknownJobKindError extends DomainError {
+/** A caller enqueued a kind its registry does not hold: a bug in our code, never the user's input (500). */
+export class UnknownJobKindError extends Error {
   override name = "UnknownJobKindError";
-  constructor(message: string) {
-    super("bad_request", message);
-  }
 }
 
 /**
@@ -37,10 +34,17 @@ export class UnknownJobKindError extends DomainError {
  * the jobs belong to. Payloads are validated against the registry first; a ZodError
  * means nothing was inserted.
  */
-export async function enqueueJobs<R extends JobKindRegistry = typeof queueJobKinds>(
+export function enqueueJobs(sql: SqlExecutor, jobs: ReadonlyArray<EnqueueInputFor<typeof queueJobKinds>>): Promise<EnqueuedJob[]>;
+/** Any other kinds come with their registry: the queue never guesses which one a caller meant. */
+export function enqueueJobs<R extends JobKindRegistry>(
   sql: SqlExecutor,
   jobs: ReadonlyArray<EnqueueInputFor<R>>,
-  registry: R = queueJobKinds as unknown as R,
+  registry: R,
+): Promise<EnqueuedJob[]>;
+export async function enqueueJobs(
+  sql: SqlExecutor,
+  jobs: ReadonlyArray<EnqueueInputFor<JobKindRegistry>>,
+  registry: JobKindRegistry = queueJobKinds,
 ): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const rows = jobs.map((job) => {

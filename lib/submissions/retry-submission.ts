@@ -2,6 +2,7 @@ import type { Sql } from "../db/sql";
 import { enqueueJobs } from "../queue/enqueue-jobs";
 import { rateLinesJobs } from "./create-submission";
 import { getSubmissionJobs, retryFailedSubmissionJobs } from "./submission-jobs";
+import { hasGrade } from "./submission-state";
 import { gradingJobKinds } from "../grading/job-payloads";
 import { gradeSubmissionDedupeKey } from "../grading/line-ratings";
 
@@ -20,10 +21,10 @@ export interface ResumeResult {
 export async function resumeSubmissionGrading(sql: Sql, submissionId: string): Promise<ResumeResult> {
   return sql.begin(async (tx) => {
     // Lock the submission: two Retry clicks must not both enqueue the missing work.
-    const [submission] = await tx<{ graded: boolean }[]>`
-      select graded_at is not null as graded from submissions where id = ${submissionId} for update
+    const [submission] = await tx<{ graded_at: Date | null; scores: unknown }[]>`
+      select graded_at, scores from submissions where id = ${submissionId} for update
     `;
-    if (!submission || submission.graded) return { retried: 0, enqueued: 0 };
+    if (!submission || hasGrade(submission)) return { retried: 0, enqueued: 0 };
     const retried = await retryFailedSubmissionJobs(tx, submissionId);
     if ((await getSubmissionJobs(tx, submissionId)).open > 0) return { retried, enqueued: 0 };
     const unrated = await tx<{ line_index: number }[]>`

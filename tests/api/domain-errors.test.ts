@@ -9,7 +9,6 @@ import { IdempotencyKeyReusedError } from "../../lib/submissions/idempotency";
 import { OverrideError } from "../../lib/submissions/overrides";
 import { MAX_SUBMISSION_LINES } from "../../lib/submissions/split-lines";
 import { splitLines } from "../../lib/submissions/split-lines";
-import { UnknownJobKindError } from "../../lib/queue/enqueue-jobs";
 import { SessionInputError } from "../../lib/sessions/create-grading-session";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -43,7 +42,6 @@ describe("domain errors carry their own status (#8)", () => {
       [new OverrideError("score must be between 1 and 5.", "invalid"), 422, "unprocessable"],
       [new DocumentTextError("essay.pdf: only .txt and .docx files can be uploaded."), 422, "unprocessable"],
       [new IdempotencyKeyReusedError("submission"), 422, "unprocessable"],
-      [new UnknownJobKindError('unknown job kind "nope"'), 400, "bad_request"],
       [new ApiError("payload_too_large", "The request is too large."), 413, "payload_too_large"],
     ];
     for (const [error, status, code] of cases) {

@@ -59,7 +59,20 @@ describe("retry backoff", () => {
       }
       // Jitter: twenty jobs failing together do not all come back together.
       expect(new Set(delays).size).toBeGreaterThan(1);
-      expect(await claimJobs(sql, { workerId: "worker-a", batchSize: 100 })).toEqual([]);
+      // Only jobs whose backoff has run out may be claimed. Asked inside one transaction,
+      // where now() stands still, so a slow machine cannot make this flake; rolled back after.
+      const { due, claimedEarly } = await sql
+        .begin(async (tx) => {
+          const due = await tx<{ id: number }[]>`select id from grading_jobs where status = 'pending' and run_at <= now()`;
+          const claimedEarly = await claimJobs(tx, { workerId: "worker-a", batchSize: 100 });
+          throw Object.assign(new Error("roll back"), { result: { due, claimedEarly } });
+        })
+        .catch((error: { result?: { due: { id: number }[]; claimedEarly: { id: number }[] } }) => {
+          if (!error.result) throw error;
+          return error.result;
+        });
+      expect(claimedEarly.map((job) => job.id).sort()).toEqual(due.map((row) => row.id).sort());
+      expect(due.length).toBeLessThan(ids.length); // at least the longest backoffs are still running
 
       await sql`update grading_jobs set run_at = now()`;
     }

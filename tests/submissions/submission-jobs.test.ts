@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { getSubmissionJobs, listSubmissionJobs, retryFailedSubmissionJobs } from "../../lib/submissions/submission-jobs";
@@ -36,5 +37,32 @@ describe("a submission's jobs (lib/submissions/submission-jobs.ts)", () => {
     expect(await retryFailedSubmissionJobs(sql, ann.id)).toBe(2);
     expect(await getSubmissionJobs(sql, ann.id)).toEqual({ processing: 1, open: 3, failed: [] });
     expect(await getSubmissionJobs(sql, ben.id)).toEqual({ processing: 0, open: 1, failed: [] });
+  });
+
+  it("finds a submission's jobs through grading_jobs_submission_id_idx, never by scanning the queue", async () => {
+    // The index is partial (payload ? 'submissionId'): a query without that condition
+    // cannot use it. Capture the module's own statements and ask the planner about them.
+    const statements: Array<{ query: string; parameters: unknown[] }> = [];
+    const capturing = postgres(db.current.url, {
+      max: 1,
+      onnotice: () => {},
+      debug: (_connection, query, parameters) => statements.push({ query, parameters: [...parameters] }),
+    });
+    try {
+      const id = "00000000-0000-4000-8000-000000000001";
+      await listSubmissionJobs(capturing, [id]);
+      await retryFailedSubmissionJobs(capturing, id);
+      const jobStatements = statements.filter((statement) => /from grading_jobs/.test(statement.query));
+      expect(jobStatements).toHaveLength(2);
+      await capturing.begin(async (tx) => {
+        await tx`set local enable_seqscan = off`;
+        for (const { query, parameters } of jobStatements) {
+          const [plan] = await tx.unsafe(`explain (format json) ${query}`, parameters as never[]);
+          expect(JSON.stringify(plan)).toContain("grading_jobs_submission_id_idx");
+        }
+      });
+    } finally {
+      await capturing.end({ timeout: 5 });
+    }
   });
 });
