@@ -8,6 +8,7 @@ import type { RaterIdentity } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../submissions/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
 import { DomainError } from "../domain-error";
+import { controlCharacterMessage, findControlCharacter } from "../submissions/control-characters";
 
 export const MAX_SESSION_STUDENTS = 200;
 
@@ -42,23 +43,32 @@ export async function createGradingSession(
   if (input.students.length > MAX_SESSION_STUDENTS) {
     throw new SessionInputError(`A session holds at most ${MAX_SESSION_STUDENTS} essays; this one has ${input.students.length}.`, []);
   }
+  const titleControl = findControlCharacter(input.title);
+  if (titleControl) throw new SessionInputError(`The session's title ${controlCharacterMessage(titleControl)}.`, []);
   const assignment = await getAssignmentContext(sql, input.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${input.assignmentId}.`);
 
   const problems: string[] = [];
+  const withProblems = new Set<SessionStudentInput>();
   const prepared: Array<SessionStudentInput & { lines: SubmissionLine[] }> = [];
+  const report = (student: SessionStudentInput, problem: string) => {
+    problems.push(`${student.source}: ${problem}`);
+    withProblems.add(student);
+  };
   for (const student of input.students) {
-    if (!student.studentName.trim()) problems.push(`${student.source}: the student's name is missing.`);
+    if (!student.studentName.trim()) report(student, "the student's name is missing.");
+    const nameControl = findControlCharacter(student.studentName);
+    if (nameControl) report(student, `the student's name ${controlCharacterMessage(nameControl)}.`);
     try {
       prepared.push({ ...student, lines: splitLines(student.text) });
     } catch (error) {
       if (!(error instanceof SubmissionTextError)) throw error;
-      problems.push(`${student.source}: ${error.message}`);
+      report(student, error.message);
     }
   }
   const hitKeys: string[] = [];
   if (problems.length > 0) {
-    throw new SessionInputError(`${problems.length} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
+    throw new SessionInputError(`${withProblems.size} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
   }
 
   const { idempotency } = options;

@@ -1,5 +1,6 @@
 import { DomainError } from "../domain-error";
 import type { SubmissionLine } from "../grading/schemas";
+import { findControlCharacter } from "./control-characters";
 
 /** The limits a submission's text must keep; the submit form checks the same ones. */
 export const MAX_SUBMISSION_BYTES = 100 * 1024;
@@ -8,7 +9,7 @@ export const MAX_SUBMISSION_LINES = 400;
 /** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
 export const LONG_LINE_CHARS = 220;
 
-/** Too long (413) or nothing to grade / too many lines (422). */
+/** Too long (413) or nothing to grade / too many lines / a control character (422). */
 export class SubmissionTextError extends DomainError {
   override name = "SubmissionTextError";
 }
@@ -41,6 +42,13 @@ export function splitLines(text: string): SubmissionLine[] {
     );
   }
   if (text.trim() === "") throw new SubmissionTextError("unprocessable", "The essay is empty: paste or upload some text.");
+  const control = findControlCharacter(text);
+  if (control) {
+    throw new SubmissionTextError(
+      "unprocessable",
+      `The essay contains a control character, ${control.description}, on line ${control.line}; remove it (it often comes from copying out of a PDF or a binary file) and try again.`,
+    );
+  }
 
   const lines: SubmissionLine[] = [];
   const writtenLine = /[^\r\n]+/g;
