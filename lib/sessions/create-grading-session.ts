@@ -8,6 +8,7 @@ import type { RaterIdentity } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../submissions/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
 import { DomainError } from "../domain-error";
+import { limitsEnv } from "../env";
 import { controlCharacterMessage, findControlCharacter } from "../submissions/control-characters";
 
 export const MAX_SESSION_STUDENTS = 200;
@@ -69,6 +70,15 @@ export async function createGradingSession(
   const hitKeys: string[] = [];
   if (problems.length > 0) {
     throw new SessionInputError(`${withProblems.size} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
+  }
+  // Every five lines are an LLM call: a whole class of the longest essays would be ~16,000 of them.
+  const { MAX_LINES_PER_SESSION } = limitsEnv();
+  const totalLines = prepared.reduce((sum, student) => sum + student.lines.length, 0);
+  if (totalLines > MAX_LINES_PER_SESSION) {
+    throw new SessionInputError(
+      `These ${prepared.length} essays have ${totalLines.toLocaleString("en")} lines in all; a session grades at most ${MAX_LINES_PER_SESSION.toLocaleString("en")}. Split the class into smaller sessions; nothing was started.`,
+      [],
+    );
   }
 
   const { idempotency } = options;

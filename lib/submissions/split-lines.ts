@@ -1,10 +1,12 @@
 import { DomainError } from "../domain-error";
+import { DEFAULT_MAX_LINES_PER_SUBMISSION, limitsEnv } from "../env";
 import type { SubmissionLine } from "../grading/schemas";
 import { findControlCharacter } from "./control-characters";
 
-/** The limits a submission's text must keep; the submit form checks the same ones. */
+/** The limits a submission's text must keep; the submit form checks the same size. */
 export const MAX_SUBMISSION_BYTES = 100 * 1024;
-export const MAX_SUBMISSION_LINES = 400;
+/** The default line limit; MAX_LINES_PER_SUBMISSION (lib/env.ts) sets the one the server keeps. */
+export const MAX_SUBMISSION_LINES = DEFAULT_MAX_LINES_PER_SUBMISSION;
 
 /** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
 export const LONG_LINE_CHARS = 220;
@@ -65,10 +67,12 @@ export function splitLines(text: string): SubmissionLine[] {
       lines.push({ index: lines.length, text: piece.text, start: piece.start, end: piece.end });
     }
   }
-  if (lines.length > MAX_SUBMISSION_LINES) {
+  // Each line is a rating, and every five an LLM call: the ceiling bounds what one request costs.
+  const maxLines = limitsEnv().MAX_LINES_PER_SUBMISSION;
+  if (lines.length > maxLines) {
     throw new SubmissionTextError(
       "unprocessable",
-      `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${MAX_SUBMISSION_LINES}.`,
+      `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${maxLines}.`,
     );
   }
   return lines;

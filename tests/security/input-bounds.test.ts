@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeZodError } from "../../lib/api/errors";
 import { draftFromAssignment, validateAssignmentDraft } from "../../lib/assignments/assignment-draft";
 import { MAX_RUBRIC_SCORE, rubricSchema } from "../../lib/assignments/rubric";
+import { InvalidEnvironmentError, limitsEnv } from "../../lib/env";
 import { findControlCharacter } from "../../lib/submissions/control-characters";
 import { splitLines, SubmissionTextError } from "../../lib/submissions/split-lines";
 import { createSubmissionBodySchema } from "../../lib/submissions/submission-body";
@@ -75,5 +76,17 @@ describe("rubric numbers fit the numeric(6, 2) columns that store scores (#9) (p
     expect(errors).toMatchObject({ "rubric.scale.max": "Scores go up to 9999.99." });
     const fine = validateAssignmentDraft({ ...draft, title: "Essay", scaleMax: "4.125" });
     expect(fine.errors).toMatchObject({ "rubric.scale.max": "Use at most two decimal places." });
+  });
+});
+
+describe("line limits are settings (#9) (pure)", () => {
+  it("default to 400 lines an essay and 20,000 a session, and refuse a value that is not a whole number above 0", () => {
+    expect(limitsEnv({})).toEqual({ MAX_LINES_PER_SUBMISSION: 400, MAX_LINES_PER_SESSION: 20_000 });
+    expect(limitsEnv({ MAX_LINES_PER_SUBMISSION: "50", MAX_LINES_PER_SESSION: "1000" })).toEqual({
+      MAX_LINES_PER_SUBMISSION: 50,
+      MAX_LINES_PER_SESSION: 1000,
+    });
+    expect(() => limitsEnv({ MAX_LINES_PER_SESSION: "0" })).toThrow(InvalidEnvironmentError);
+    expect(() => limitsEnv({ MAX_LINES_PER_SUBMISSION: "lots" })).toThrow("MAX_LINES_PER_SUBMISSION must be a whole number above 0");
   });
 });
