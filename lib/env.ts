@@ -141,3 +141,24 @@ export function checkServerEnv(env: Env = process.env): void {
   drainEnv(env);
   cronEnv(env);
 }
+
+// --- Limits on the work one request can start (#9) ---
+
+export const DEFAULT_MAX_LINES_PER_SUBMISSION = 400;
+export const DEFAULT_MAX_LINES_PER_SESSION = 20_000;
+
+const wholeNumberAbove0 = (variable: string, fallback: number) => {
+  const message = `${variable} must be a whole number above 0`;
+  return optionalText.pipe(z.coerce.number<string | undefined>({ error: message }).int(message).positive(message).default(fallback));
+};
+
+const limitsSchema = z.object({
+  /** Lines one essay may have after splitting (one rating, so about a fifth of an LLM call, each). */
+  MAX_LINES_PER_SUBMISSION: wholeNumberAbove0("MAX_LINES_PER_SUBMISSION", DEFAULT_MAX_LINES_PER_SUBMISSION),
+  /** Lines a whole class upload may have in all: 20,000 lines are about 4,000 LLM calls. */
+  MAX_LINES_PER_SESSION: wholeNumberAbove0("MAX_LINES_PER_SESSION", DEFAULT_MAX_LINES_PER_SESSION),
+});
+export type LimitsEnv = z.infer<typeof limitsSchema>;
+
+/** How much grading one request may start. */
+export const limitsEnv = cachedGroup(limitsSchema);

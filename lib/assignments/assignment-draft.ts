@@ -127,6 +127,8 @@ export function validateAssignmentDraft(
   const numberAt = (path: string, value: string) => {
     const parsed = parseNumber(value);
     if (!Number.isFinite(parsed)) errors[path] = "Enter a number.";
+    // The server rounds to the hundredths its score columns keep; a person is told instead.
+    else if (Math.round(parsed * 100) / 100 !== parsed) errors[path] = "Use at most two decimal places.";
     return parsed;
   };
   const title = draft.title.trim();

@@ -1,10 +1,42 @@
 import { z } from "zod";
+import { hasNoControlCharacters } from "../submissions/control-characters";
+
+/**
+ * Scores are stored as numeric(6, 2) (line_ratings, overrides, submissions.overall_score):
+ * at most 9999.99 either way, to the hundredth. A rubric outside that range could never
+ * be graded (every rating overflowed its column and the job failed for good, #9), so it
+ * is refused when saved; finer decimals are rounded to what the columns keep.
+ */
+export const MAX_RUBRIC_SCORE = 9999.99;
+
+const roundToHundredths = (value: number) => Math.round(value * 100) / 100;
+
+export const rubricScoreSchema = z
+  .number()
+  .finite()
+  .min(-MAX_RUBRIC_SCORE, `scores go down to -${MAX_RUBRIC_SCORE}`)
+  .max(MAX_RUBRIC_SCORE, `scores go up to ${MAX_RUBRIC_SCORE}`)
+  .transform(roundToHundredths);
+
+const CONTROL_CHARACTER_MESSAGE = "contains a control character (such as a NUL byte); remove it";
+/** Rubrics are stored as jsonb, which cannot hold U+0000: refused here instead of failing the insert. */
+const noControlCharacters = [hasNoControlCharacters, CONTROL_CHARACTER_MESSAGE] as const;
 
 /** A teacher's rubric: a score scale and criteria with their levels. */
 export const rubricLevelSchema = z.object({
-  score: z.number().finite(),
-  label: z.string().trim().min(1).max(80),
-  description: z.string().trim().max(1000).default(""),
+  score: rubricScoreSchema,
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .refine(...noControlCharacters),
+  description: z
+    .string()
+    .trim()
+    .max(1000)
+    .refine(...noControlCharacters)
+    .default(""),
 });
 export type RubricLevel = z.infer<typeof rubricLevelSchema>;
 
@@ -13,15 +45,25 @@ export const rubricCriterionSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "criterion ids are lowercase letters, digits, - and _"),
-  name: z.string().trim().min(1).max(120),
-  description: z.string().trim().max(2000).default(""),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .refine(...noControlCharacters),
+  description: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine(...noControlCharacters)
+    .default(""),
   levels: z.array(rubricLevelSchema).min(2, "a criterion needs at least two levels").max(10),
 });
 export type RubricCriterion = z.infer<typeof rubricCriterionSchema>;
 
 export const rubricSchema = z
   .object({
-    scale: z.object({ min: z.number().finite(), max: z.number().finite() }),
+    scale: z.object({ min: rubricScoreSchema, max: rubricScoreSchema }),
     criteria: z.array(rubricCriterionSchema).min(1, "a rubric needs at least one criterion").max(20),
   })
   .refine((rubric) => rubric.scale.max > rubric.scale.min, "the scale's max must be above its min")

@@ -8,6 +8,8 @@ import type { RaterIdentity } from "../grading/raters/rater";
 import { splitLines, SubmissionTextError } from "../submissions/split-lines";
 import type { SubmissionLine } from "../grading/schemas";
 import { DomainError } from "../domain-error";
+import { limitsEnv } from "../env";
+import { controlCharacterMessage, findControlCharacter } from "../submissions/control-characters";
 
 export const MAX_SESSION_STUDENTS = 200;
 
@@ -42,23 +44,41 @@ export async function createGradingSession(
   if (input.students.length > MAX_SESSION_STUDENTS) {
     throw new SessionInputError(`A session holds at most ${MAX_SESSION_STUDENTS} essays; this one has ${input.students.length}.`, []);
   }
+  const titleControl = findControlCharacter(input.title);
+  if (titleControl) throw new SessionInputError(`The session's title ${controlCharacterMessage(titleControl)}.`, []);
   const assignment = await getAssignmentContext(sql, input.assignmentId);
   if (!assignment) throw new AssignmentNotFoundError(`No assignment with id ${input.assignmentId}.`);
 
   const problems: string[] = [];
+  const withProblems = new Set<SessionStudentInput>();
   const prepared: Array<SessionStudentInput & { lines: SubmissionLine[] }> = [];
+  const report = (student: SessionStudentInput, problem: string) => {
+    problems.push(`${student.source}: ${problem}`);
+    withProblems.add(student);
+  };
   for (const student of input.students) {
-    if (!student.studentName.trim()) problems.push(`${student.source}: the student's name is missing.`);
+    if (!student.studentName.trim()) report(student, "the student's name is missing.");
+    const nameControl = findControlCharacter(student.studentName);
+    if (nameControl) report(student, `the student's name ${controlCharacterMessage(nameControl)}.`);
     try {
       prepared.push({ ...student, lines: splitLines(student.text) });
     } catch (error) {
       if (!(error instanceof SubmissionTextError)) throw error;
-      problems.push(`${student.source}: ${error.message}`);
+      report(student, error.message);
     }
   }
   const hitKeys: string[] = [];
   if (problems.length > 0) {
-    throw new SessionInputError(`${problems.length} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
+    throw new SessionInputError(`${withProblems.size} of ${input.students.length} essays cannot be graded; nothing was started.`, problems);
+  }
+  // Every five lines are an LLM call: a whole class of the longest essays would be ~16,000 of them.
+  const { MAX_LINES_PER_SESSION } = limitsEnv();
+  const totalLines = prepared.reduce((sum, student) => sum + student.lines.length, 0);
+  if (totalLines > MAX_LINES_PER_SESSION) {
+    throw new SessionInputError(
+      `These ${prepared.length} essays have ${totalLines.toLocaleString("en")} lines in all; a session grades at most ${MAX_LINES_PER_SESSION.toLocaleString("en")}. Split the class into smaller sessions; nothing was started.`,
+      [],
+    );
   }
 
   const { idempotency } = options;

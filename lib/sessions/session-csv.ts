@@ -1,7 +1,15 @@
 import { stringify } from "csv-stringify/sync";
 import type { SessionState } from "./get-session-state";
 
-/** One row per student: name, status, overall score, each criterion's score (teacher overrides applied). */
+/**
+ * One row per student: name, status, overall score, each criterion's score (teacher overrides applied).
+ *
+ * Student names come from uploads, so a name like `=HYPERLINK(…)` would run as a formula
+ * in the teacher's spreadsheet (OWASP "CSV injection", #9). csv-stringify's
+ * `escape_formulas` prefixes with `'` every text cell that starts with = + - @, a tab
+ * or a carriage return (and their full-width forms); number cells are left alone, so
+ * scores must stay numbers here (a negative score is a number, not a formula).
+ */
 export function sessionGradesCsv(session: SessionState): string {
   const criteria = session.assignment.rubric.criteria;
   const header = [
@@ -22,5 +30,5 @@ export function sessionGradesCsv(session: SessionState): string {
     student.progress.total,
     student.submissionId,
   ]);
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows], { escape_formulas: true });
 }

@@ -1,7 +1,7 @@
 import type { Sql } from "../db/sql";
 import { enqueueJobs } from "../queue/enqueue-jobs";
 import { rateLinesJobs } from "./create-submission";
-import { getSubmissionJobs, retryFailedSubmissionJobs } from "./submission-jobs";
+import { assertSubmissionWorkMayRestart, getSubmissionJobs, retryFailedSubmissionJobs } from "./submission-jobs";
 import { hasGrade } from "./submission-state";
 import { gradingJobKinds } from "../grading/job-payloads";
 import { gradeSubmissionDedupeKey } from "../grading/line-ratings";
@@ -16,7 +16,8 @@ export interface ResumeResult {
 /**
  * The Retry button: every failed job of the submission runs again, and whatever is
  * still missing without a job to do it (unrated lines, the grade) gets new jobs, so a
- * stalled submission can always be finished.
+ * stalled submission can always be finished, unless a job has used its manual retries
+ * (SubmissionRetryLimitError, 409; nothing is changed then).
  */
 export async function resumeSubmissionGrading(sql: Sql, submissionId: string): Promise<ResumeResult> {
   return sql.begin(async (tx) => {
@@ -40,6 +41,7 @@ export async function resumeSubmissionGrading(sql: Sql, submissionId: string): P
             unrated.map((row) => row.line_index),
           )
         : [{ kind: "grade_submission" as const, payload: { submissionId }, dedupeKey: gradeSubmissionDedupeKey(submissionId) }];
+    await assertSubmissionWorkMayRestart(tx, submissionId, jobs[0]!.kind);
     const enqueued = await enqueueJobs(tx, jobs, gradingJobKinds);
     return { retried, enqueued: enqueued.filter((job) => job.inserted).length };
   });

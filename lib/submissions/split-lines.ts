@@ -1,14 +1,17 @@
 import { DomainError } from "../domain-error";
+import { DEFAULT_MAX_LINES_PER_SUBMISSION, limitsEnv } from "../env";
 import type { SubmissionLine } from "../grading/schemas";
+import { findControlCharacter } from "./control-characters";
 
-/** The limits a submission's text must keep; the submit form checks the same ones. */
+/** The limits a submission's text must keep; the submit form checks the same size. */
 export const MAX_SUBMISSION_BYTES = 100 * 1024;
-export const MAX_SUBMISSION_LINES = 400;
+/** The default line limit; MAX_LINES_PER_SUBMISSION (lib/env.ts) sets the one the server keeps. */
+export const MAX_SUBMISSION_LINES = DEFAULT_MAX_LINES_PER_SUBMISSION;
 
 /** Written lines longer than this are split at sentence ends, so one rating covers about one sentence. */
 export const LONG_LINE_CHARS = 220;
 
-/** Too long (413) or nothing to grade / too many lines (422). */
+/** Too long (413) or nothing to grade / too many lines / a control character (422). */
 export class SubmissionTextError extends DomainError {
   override name = "SubmissionTextError";
 }
@@ -41,6 +44,13 @@ export function splitLines(text: string): SubmissionLine[] {
     );
   }
   if (text.trim() === "") throw new SubmissionTextError("unprocessable", "The essay is empty: paste or upload some text.");
+  const control = findControlCharacter(text);
+  if (control) {
+    throw new SubmissionTextError(
+      "unprocessable",
+      `The essay contains a control character, ${control.description}, on line ${control.line}; remove it (it often comes from copying out of a PDF or a binary file) and try again.`,
+    );
+  }
 
   const lines: SubmissionLine[] = [];
   const writtenLine = /[^\r\n]+/g;
@@ -57,10 +67,12 @@ export function splitLines(text: string): SubmissionLine[] {
       lines.push({ index: lines.length, text: piece.text, start: piece.start, end: piece.end });
     }
   }
-  if (lines.length > MAX_SUBMISSION_LINES) {
+  // Each line is a rating, and every five an LLM call: the ceiling bounds what one request costs.
+  const maxLines = limitsEnv().MAX_LINES_PER_SUBMISSION;
+  if (lines.length > maxLines) {
     throw new SubmissionTextError(
       "unprocessable",
-      `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${MAX_SUBMISSION_LINES}.`,
+      `The essay has ${lines.length} lines after splitting long lines at sentence ends; the limit is ${maxLines}.`,
     );
   }
   return lines;

@@ -1,4 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
+import { DomainError } from "../domain-error";
+import { ManualRetryLimitError, retryJob } from "../queue/manage-jobs";
 
 /**
  * The only reader of a submission's jobs. Jobs name their submission in their payload
@@ -39,11 +41,61 @@ export async function getSubmissionJobs(sql: SqlExecutor, submissionId: string):
   return (await listSubmissionJobs(sql, [submissionId])).get(submissionId) ?? noJobs();
 }
 
-/** Gives every failed job of the submission a fresh attempt; returns how many are pending again. */
-export async function retryFailedSubmissionJobs(sql: SqlExecutor, submissionId: string): Promise<number> {
-  const rows = await sql<{ status: string | null }[]>`
-    select retry_grading_job(id) as status from grading_jobs
-    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed'
+/** A submission's Retry when one of its failed jobs has used its manual retries (409, #9). */
+export class SubmissionRetryLimitError extends DomainError {
+  override name = "SubmissionRetryLimitError";
+  constructor(limited: ManualRetryLimitError[]) {
+    const first = limited[0]!;
+    const times = `${first.manualRetries} time${first.manualRetries === 1 ? "" : "s"}`;
+    super(
+      "conflict",
+      `Grading this essay has already been retried ${times}, the limit, and job ${first.jobId} still fails${first.reason ? `: ${first.reason}` : ""}. Nothing was retried; the cause needs fixing first (the monitor shows the error).`,
+      { jobIds: limited.map((error) => error.jobId) },
+    );
+  }
+}
+
+/**
+ * The submission's jobs in these statuses (of one kind, when given) that people have
+ * retried as often as they may (grading_jobs.max_manual_retries).
+ */
+async function listRetryLimitedJobs(
+  sql: SqlExecutor,
+  submissionId: string,
+  statuses: ReadonlyArray<"failed" | "cancelled">,
+  kind: string | null = null,
+): Promise<ManualRetryLimitError[]> {
+  const rows = await sql<{ id: string; manual_retries: number; last_error: string | null }[]>`
+    select id, manual_retries, last_error from grading_jobs
+    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = any(${[...statuses]}::text[])
+      and manual_retries >= max_manual_retries and (${kind}::text is null or kind = ${kind})
+    order by id
   `;
-  return rows.filter((row) => row.status === "pending").length;
+  return rows.map((row) => new ManualRetryLimitError(Number(row.id), row.manual_retries, row.last_error));
+}
+
+/**
+ * Gives every failed job of the submission a fresh attempt; returns how many are pending
+ * again. Throws SubmissionRetryLimitError, retrying none, when any of them has used its
+ * manual retries.
+ */
+export async function retryFailedSubmissionJobs(sql: SqlExecutor, submissionId: string): Promise<number> {
+  const limited = await listRetryLimitedJobs(sql, submissionId, ["failed"]);
+  if (limited.length > 0) throw new SubmissionRetryLimitError(limited);
+  const failed = await sql<{ id: string }[]>`
+    select id from grading_jobs
+    where payload ? 'submissionId' and payload ->> 'submissionId' = ${submissionId} and status = 'failed' order by id
+  `;
+  let retried = 0;
+  for (const job of failed) if ((await retryJob(sql, Number(job.id))) === "pending") retried++;
+  return retried;
+}
+
+/**
+ * Before new jobs of `kind` replace cancelled ones: a job retried to its limit and then
+ * cancelled must not come back as a fresh job with fresh retries (#9).
+ */
+export async function assertSubmissionWorkMayRestart(sql: SqlExecutor, submissionId: string, kind: string): Promise<void> {
+  const limited = await listRetryLimitedJobs(sql, submissionId, ["cancelled"], kind);
+  if (limited.length > 0) throw new SubmissionRetryLimitError(limited);
 }

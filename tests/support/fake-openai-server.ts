@@ -23,6 +23,7 @@ export type FakeFaultKind =
   | "malformed_json" // 200 whose content is cut-off JSON
   | "wrong_line_count" // 200 with one rating (or criterion score) dropped
   | "score_out_of_range" // 200 with the first score above the rubric scale
+  | "runaway" // a model that rambles: the first comment runs to RUNAWAY_COMMENT_CHARS, cut off at max_completion_tokens if the request set it
   | "slow"; // answers normally after slowMs
 export type FakeFault = FakeFaultKind | { status: number; headers?: Record<string, string>; body?: unknown };
 
@@ -67,6 +68,8 @@ export interface RequestLog {
   clientClosed: boolean;
   promptTokens: number;
   completionTokens: number;
+  /** The request's max_completion_tokens (null when it sent none); answers past it are cut off with finish_reason "length". */
+  maxCompletionTokens: number | null;
 }
 
 export interface FakeOpenAiServer {
@@ -128,6 +131,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       clientClosed: false,
       promptTokens: 0,
       completionTokens: 0,
+      maxCompletionTokens: isRecord(body) && typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : null,
     };
     requests.push(log);
     closed.addEventListener("abort", () => (log.clientClosed = log.status === null));
@@ -189,8 +193,20 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     const items = "ratings" in answer ? answer.ratings : answer.criteria;
     if (fault === "wrong_line_count") items.pop();
     if (fault === "score_out_of_range" && items[0]) items[0].score = (request.rubric?.scale.max ?? 5) + 1;
+    if (fault === "runaway" && items[0]) {
+      const first = items[0] as { comment?: string; rationale?: string };
+      const long = "and furthermore ".repeat(Math.ceil(RUNAWAY_COMMENT_CHARS / 16)).slice(0, RUNAWAY_COMMENT_CHARS);
+      if ("comment" in first) first.comment = long;
+      else first.rationale = long;
+    }
     let content = JSON.stringify(answer);
     if (fault === "malformed_json") content = content.slice(0, Math.floor(content.length / 2));
+    let finishReason = "stop";
+    // As a model does: generation stops at the bound, mid-JSON, and says why.
+    if (log.maxCompletionTokens !== null && estimateTokens(content) > log.maxCompletionTokens) {
+      content = content.slice(0, log.maxCompletionTokens * CHARS_PER_TOKEN);
+      finishReason = "length";
+    }
     log.promptTokens = estimateTokens(request.promptText);
     log.completionTokens = estimateTokens(content);
     send(200, {
@@ -198,7 +214,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: request.model ?? "fake-model",
-      choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: "stop" }],
+      choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finishReason }],
       usage: {
         prompt_tokens: log.promptTokens,
         completion_tokens: log.completionTokens,
@@ -302,7 +318,10 @@ function openAiError(message: string, type: string, code: string | null = null) 
   return { error: { message, type, param: null, code } };
 }
 
-const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+const CHARS_PER_TOKEN = 4;
+const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / CHARS_PER_TOKEN));
+/** How long a "runaway" answer's first comment is: 200,000 characters, some 50,000 tokens. */
+export const RUNAWAY_COMMENT_CHARS = 200_000;
 
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

@@ -26,6 +26,29 @@ export const ESSAY_CONTEXT_MAX_CHARS = 6_000;
 const SUMMARY_WEAKEST_LINES = 8;
 const SUMMARY_STRONGEST_LINES = 3;
 
+/**
+ * max_completion_tokens for each call (#9): room for the longest answer the parser keeps
+ * (openai-answers.ts clips a line's comment and suggestion at 600 characters each, a
+ * rationale at 1,500 and the feedback at 4,000), counted at 3 characters a token so
+ * answers in languages that tokenise worse still fit, plus the JSON around them. A model
+ * that runs on past it is cut off (finish_reason "length"), which fails that attempt,
+ * so one call can never bill more than this. For reasoning models the bound includes
+ * their reasoning tokens. Endpoints that only know the older max_tokens (Ollama before
+ * its support for it) ignore the field.
+ */
+export const ANSWER_TOKENS_OVERHEAD = 150;
+export const ANSWER_TOKENS_PER_LINE_RATING = 450;
+export const ANSWER_TOKENS_PER_CRITERION_SCORE = 520;
+export const ANSWER_TOKENS_FOR_FEEDBACK = 1_350;
+
+export function rateLinesMaxCompletionTokens(lineCount: number): number {
+  return ANSWER_TOKENS_OVERHEAD + ANSWER_TOKENS_PER_LINE_RATING * lineCount;
+}
+
+export function gradeSubmissionMaxCompletionTokens(rubric: Rubric): number {
+  return ANSWER_TOKENS_OVERHEAD + ANSWER_TOKENS_FOR_FEEDBACK + ANSWER_TOKENS_PER_CRITERION_SCORE * rubric.criteria.length;
+}
+
 export interface ChatMessage {
   role: "system" | "user";
   content: string;

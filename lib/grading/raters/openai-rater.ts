@@ -7,8 +7,10 @@ import { retryAfterMsFromHeaders, toJobError } from "./openai-errors";
 import {
   buildGradeSubmissionMessages,
   buildRateLinesMessages,
+  gradeSubmissionMaxCompletionTokens,
   lineRatingsResponseFormat,
   OPENAI_PROMPT_VERSION,
+  rateLinesMaxCompletionTokens,
   submissionGradeResponseFormat,
   type ChatMessage,
 } from "./openai-prompts";
@@ -65,6 +67,7 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
   async function complete<T>(
     messages: ChatMessage[],
     responseFormat: ResponseFormat,
+    maxCompletionTokens: number,
     parse: (content: string) => T,
     { signal, llmCalls }: { signal?: AbortSignal; llmCalls?: LlmCallLog },
   ): Promise<{ value: T; usage: LlmUsage }> {
@@ -83,7 +86,8 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
       completion = await callClient.chat.completions.create(
-        { model: options.model, messages, response_format: responseFormat },
+        // The bound (openai-prompts.ts) caps what one call can bill; without it a runaway answer ran to the model's limit.
+        { model: options.model, messages, response_format: responseFormat, max_completion_tokens: maxCompletionTokens },
         { signal },
       );
     } catch (error) {
@@ -120,6 +124,7 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
       const { value, usage } = await complete(
         buildRateLinesMessages(lines, context.assignment, context.essay),
         lineRatingsResponseFormat(rubric),
+        rateLinesMaxCompletionTokens(lines.length),
         (content) => parseLineRatingsAnswer(content, lines, rubric, id),
         context,
       );
@@ -131,6 +136,7 @@ export function createOpenAiRater(options: OpenAiRaterOptions): Rater {
       const { value, usage } = await complete(
         buildGradeSubmissionMessages(input),
         submissionGradeResponseFormat(rubric),
+        gradeSubmissionMaxCompletionTokens(rubric),
         (content) => parseSubmissionGradeAnswer(content, rubric, id),
         callOptions ?? {},
       );
