@@ -5,7 +5,9 @@
 export type ErrorCode =
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
+  | "misdirected"
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
@@ -17,7 +19,9 @@ export type ErrorCode =
 export const statusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
+  misdirected: 421,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

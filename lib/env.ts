@@ -162,3 +162,41 @@ export type LimitsEnv = z.infer<typeof limitsSchema>;
 
 /** How much grading one request may start. */
 export const limitsEnv = cachedGroup(limitsSchema);
+
+// Who may reach the web app (#9): the address `npm start` binds, and the Host names it
+// answers to (anything else is refused, so a DNS-rebinding page cannot read it).
+
+const HOST_MESSAGE = "HOST must be an IP address or a host name, e.g. 127.0.0.1 (this computer only) or 0.0.0.0 (every network interface)";
+const ALLOWED_HOSTS_MESSAGE =
+  "ALLOWED_HOSTS must be host names or IP addresses separated by commas, e.g. gradeline.school.edu,192.168.1.20";
+const hostName = (message: string) => z.union([z.ipv4(), z.ipv6(), z.hostname()], message);
+/** A Vercel system variable: a host name without scheme (my-app-abc123.vercel.app). */
+const vercelHost = optionalText.transform((value) => value?.replace(/^https?:\/\//, "").replace(/\/.*$/, ""));
+
+const exposureSchema = z.object({
+  /** The address `npm start` listens on: this computer only unless set (0.0.0.0 shares it on the network). */
+  HOST: optionalText.pipe(hostName(HOST_MESSAGE).default("127.0.0.1")),
+  /** Host names the app answers to besides localhost, 127.0.0.1, [::1] and HOST (a reverse proxy's public name, a LAN name). */
+  ALLOWED_HOSTS: optionalText
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        // Names are compared without a port; [::1] is kept as ::1.
+        .map((host) =>
+          host
+            .trim()
+            .toLowerCase()
+            .replace(/^([^:]+):\d+$/, "$1")
+            .replace(/^\[(.*)\](:\d+)?$/, "$1"),
+        )
+        .filter((host) => host !== ""),
+    )
+    .refine((hosts) => hosts.every((host) => hostName(ALLOWED_HOSTS_MESSAGE).safeParse(host).success), ALLOWED_HOSTS_MESSAGE),
+  VERCEL_URL: vercelHost,
+  VERCEL_BRANCH_URL: vercelHost,
+  VERCEL_PROJECT_PRODUCTION_URL: vercelHost,
+});
+export type ExposureEnv = z.infer<typeof exposureSchema>;
+
+/** Where `npm start` listens and which Host names the proxy (proxy.ts) lets through. */
+export const exposureEnv = cachedGroup(exposureSchema);

@@ -27,7 +27,6 @@ export function WorkersTable({ workers, generatedAt }: { workers: WorkerStats["w
         <thead>
           <tr>
             <th scope="col">Worker</th>
-            <th scope="col">Host</th>
             <th scope="col">Started</th>
             <th scope="col">Last seen</th>
             <th scope="col" className="num">
@@ -49,7 +48,6 @@ export function WorkersTable({ workers, generatedAt }: { workers: WorkerStats["w
                   </span>
                 )}
               </th>
-              <td>{worker.hostname ?? <span className="muted">—</span>}</td>
               <td className="nowrap">
                 <Timestamp iso={worker.startedAt} reference={generatedAt} />
               </td>

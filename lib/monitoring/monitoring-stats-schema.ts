@@ -85,8 +85,8 @@ export const workerStatsSchema = z.object({
   /** Registered long-running workers, plus lease owners holding jobs without a registration (drains from routes and cron). */
   workers: z.array(
     z.object({
+      /** Without the host name: see shortWorkerId. */
       workerId: z.string(),
-      hostname: z.string().nullable(),
       startedAt: isoTimestamp.nullable(),
       lastSeenAt: isoTimestamp.nullable(),
       registered: z.boolean(),

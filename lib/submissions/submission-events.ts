@@ -2,6 +2,7 @@ import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream, type SseEvent } from "../api/event-stream";
 import type { Sql } from "../db/sql";
 import { listRatingsSince } from "../grading/line-ratings";
+import { publicJobError } from "./public-job-error";
 import { getSubmissionSummary } from "./submission-state";
 
 export const SUBMISSION_EVENTS_CHANNEL = "submission_events";
@@ -88,7 +89,9 @@ export function streamSubmissionEvents(options: StreamSubmissionEventsOptions): 
         return true;
       }
       if (summary.status === "failed") {
-        send({ event: "failed", data: { errors: summary.errors, progress } });
+        // The jobs' errors as a student may read them: no addresses, names or stacks (#9).
+        const errors = summary.errors.map((failure) => ({ ...failure, error: publicJobError(failure.error) }));
+        send({ event: "failed", data: { errors, progress } });
         return true;
       }
       return false;

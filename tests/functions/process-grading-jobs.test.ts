@@ -34,6 +34,32 @@ describe("Edge Function process-grading-jobs (its handler, against the real app 
     expect(((await unconfigured.json()) as { error: { message: string } }).error.message).toMatch(/GRADELINE_APP_URL/);
   });
 
+  it("compares the secret in constant time and still refuses every near miss: a prefix, a longer or shorter guess, another case, non-ASCII (#9)", async () => {
+    const env = { GRADELINE_APP_URL: app.url, CRON_SECRET: SECRET };
+    const nearMisses = [
+      `Bearer ${SECRET.slice(0, -1)}`,
+      `Bearer ${SECRET}x`,
+      `Bearer ${SECRET.slice(0, -1)}${SECRET.at(-1) === "9" ? "8" : "9"}`,
+      `Bearer ${SECRET.toUpperCase()}`,
+      `bearer ${SECRET}`,
+      `Bearer ${SECRET.slice(0, -1)}é`,
+      "Bearer ",
+      SECRET,
+    ];
+    for (const authorization of nearMisses) {
+      const response = await handleProcessGradingJobs(tick(authorization), env);
+      expect(response.status, authorization).toBe(401);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer <CRON_SECRET>/);
+    }
+    // A secret beyond ASCII (headers carry Latin-1) is compared byte for byte, and its own value passes.
+    const unicode = "geheimnis-überall-0123456789";
+    const response = await handleProcessGradingJobs(tick(`Bearer ${unicode}`), {
+      GRADELINE_APP_URL: "http://127.0.0.1:9",
+      CRON_SECRET: unicode,
+    });
+    expect(response.status).toBe(502); // past the guard: the (unreachable) app was asked
+  });
+
   it("reports an app that refuses the secret or cannot be reached as 502 with the reason", async () => {
     const refused = await handleProcessGradingJobs(tick("Bearer wrong-secret-0123456789"), {
       GRADELINE_APP_URL: app.url,

@@ -90,8 +90,8 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
     );
     jobs.forEach(([name], i) => (ids[name] = jobIds[i]!));
     await sql`update grading_jobs set run_at = now() - interval '90 seconds' where id = ${ids.oldRunnable!}`;
-    await leaseJob(sql, ids.leasedA!, "worker-a");
-    await leaseJob(sql, ids.leasedDrain!, "drain-1");
+    await leaseJob(sql, ids.leasedA!, "lab-pc-01-4242-a1b2c3");
+    await leaseJob(sql, ids.leasedDrain!, "drain-lab-pc-01-77-0f0f0f");
     await finishJob(sql, ids.completedRecent!, "completed", "10 minutes");
     await finishJob(sql, ids.completedOld!, "completed", "2 hours");
     await finishJob(sql, ids.completedNow!, "completed", "0 seconds");
@@ -101,7 +101,7 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
 
     await sql`
       insert into grading_workers (worker_id, application_name, hostname, started_at, last_seen_at) values
-        ('worker-a', 'gradeline-worker-a', 'host-1', now() - interval '1 hour', now()),
+        ('lab-pc-01-4242-a1b2c3', 'gradeline-worker-a', 'lab-pc-01', now() - interval '1 hour', now()),
         ('worker-idle', 'gradeline-worker-idle', 'host-2', now() - interval '5 minutes', now())
     `;
 
@@ -230,10 +230,12 @@ describe("getMonitoringStats with jobs, ratings and LLM calls", () => {
   it("lists registered workers with the jobs they hold, and unregistered lease holders", async () => {
     const { workers } = await getMonitoringStats(db.current.sql);
     expect(workers.map(({ startedAt: _s, lastSeenAt: _l, ...rest }) => rest)).toEqual([
-      { workerId: "worker-a", hostname: "host-1", registered: true, processingJobs: 1 },
-      { workerId: "worker-idle", hostname: "host-2", registered: true, processingJobs: 0 },
-      { workerId: "drain-1", hostname: null, registered: false, processingJobs: 1 },
+      { workerId: "4242-a1b2c3", registered: true, processingJobs: 1 },
+      { workerId: expect.stringMatching(/^#[0-9a-f]{8}$/), registered: true, processingJobs: 0 },
+      { workerId: "drain-77-0f0f0f", registered: false, processingJobs: 1 },
     ]);
+    // /monitor is open to every visitor: no host name reaches it (#9).
+    expect(JSON.stringify(workers)).not.toMatch(/lab-pc-01|host-2|worker-idle/);
     expect(workers[2]!.startedAt).toBeNull();
   });
 

@@ -1,5 +1,6 @@
-import { execSync } from "node:child_process";
+import { execFileSync, execSync } from "node:child_process";
 import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshDatabasePerFile } from "../helpers/db";
@@ -44,6 +45,25 @@ async function isServing(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Every process below `pid`, with its command line (a part's title, e.g. next-server (v16.4.6)). */
+function descendants(pid: number): Array<{ pid: number; command: string }> {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,args="])
+    .toString()
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), command: match[3]! }));
+  const found: Array<{ pid: number; command: string }> = [];
+  const visit = (parent: number) => {
+    for (const row of rows.filter((candidate) => candidate.ppid === parent)) {
+      found.push({ pid: row.pid, command: row.command });
+      visit(row.pid);
+    }
+  };
+  visit(pid);
+  return found;
 }
 
 async function workerIds(): Promise<string[]> {
@@ -154,15 +174,63 @@ describe("npm start", () => {
     );
   }, 90_000);
 
-  it("when the worker dies, the web app is stopped too and npm start exits non-zero (#7)", async () => {
+  it("when the worker dies it is started again, after 1 s and then 2 s, and Ctrl-C still exits 0 (#9)", async () => {
     const app = await npmStart();
-    const [workerId] = await workerIds();
-    // createWorkerId(): `${hostname}-${pid}-${random}`
-    const workerPid = Number(workerId!.split("-").at(-2));
-    process.kill(workerPid, "SIGKILL");
+    for (const wait of ["1 s", "2 s"]) {
+      const [workerId] = await workerIds();
+      // createWorkerId(): `${hostname}-${pid}-${random}`
+      process.kill(Number(workerId!.split("-").at(-2)), "SIGKILL");
+      await waitFor(`the worker to be started again after ${wait}`, async () => (await workerIds()).some((id) => id !== workerId), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      expect(app.output()).toContain(`start: the worker exited (SIGKILL); restarting in ${wait}`);
+      await db.current.sql`delete from grading_workers where worker_id = ${workerId!}`; // the dead one's row
+    }
+    expect(await isServing(app.url)).toBe(true); // the web app never went down
+    app.signalGroup("SIGINT");
     const { code } = await app.exited;
-    expect(code, app.output()).not.toBe(0);
-    expect(app.output()).toMatch(/the worker stopped \(SIGKILL\); stopping the rest/);
-    await waitFor("the port to close", async () => !(await isServing(app.url)), { timeoutMs: 10_000, intervalMs: 100 });
-  });
+    expect(code, app.output()).toBe(0);
+    expect(await workerIds()).toEqual([]);
+  }, 120_000);
+
+  it("when next-server is SIGKILLed it is started again and answers /api/health; Ctrl-C still exits 0 (#9)", async () => {
+    const app = await npmStart();
+    const [webPid] = descendants(app.child.pid!).filter(({ command }) => command.startsWith("next-server"));
+    expect(webPid, "the next-server process").toBeDefined();
+    process.kill(webPid!.pid, "SIGKILL");
+    await waitFor("the web app to be down", async () => !(await isServing(app.url)), { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor("the web app to answer again", () => isServing(app.url), { timeoutMs: 60_000, intervalMs: 200 });
+    expect(app.output()).toContain("start: the web app exited (SIGKILL); restarting in 1 s");
+    const [again] = descendants(app.child.pid!).filter(({ command }) => command.startsWith("next-server"));
+    expect(again!.pid).not.toBe(webPid!.pid);
+    expect(await workerIds()).toHaveLength(1); // the worker ran on meanwhile
+    app.signalGroup("SIGINT");
+    const { code } = await app.exited;
+    expect(code, app.output()).toBe(0);
+    expect(await isServing(app.url)).toBe(false);
+  }, 120_000);
+
+  it("listens on 127.0.0.1 only; HOST=0.0.0.0 shares it on the network, where its own address is an allowed Host (#9)", async () => {
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === "IPv4" && !address.internal)?.address;
+    const local = await npmStart();
+    const port = new URL(local.url).port;
+    if (lan) expect(await isServing(`http://${lan}:${port}`)).toBe(false); // refused: nothing listens there
+    expect(local.output()).toMatch(/serving on 127\.0\.0\.1 only/);
+    local.signalGroup("SIGINT");
+    expect((await local.exited).code, local.output()).toBe(0);
+
+    const shared = await npmStart({ HOST: "0.0.0.0" });
+    try {
+      if (!lan) return void console.warn("No non-loopback IPv4 address here: the LAN half is not checked.");
+      const sharedPort = new URL(shared.url).port;
+      expect(await isServing(`http://${lan}:${sharedPort}`)).toBe(true);
+      expect(shared.output()).toMatch(/listening on 0\.0\.0\.0/);
+    } finally {
+      shared.signalGroup("SIGINT");
+      expect((await shared.exited).code, shared.output()).toBe(0);
+    }
+  }, 180_000);
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SOURCE_DIRS = ["app", "lib"];
-const SOURCE_FILES = ["next.config.ts", "instrumentation.ts", "package.json", "tsconfig.json"];
+const SOURCE_FILES = ["next.config.ts", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts", "package.json", "tsconfig.json"];
 
 function newestMtime(dir: string): number {
   let newest = 0;

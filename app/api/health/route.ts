@@ -1,22 +1,23 @@
 import { NextResponse } from "next/server";
-import { ApiError } from "@/lib/api/errors";
+import { DATABASE_RETRY_AFTER_SECONDS } from "@/lib/api/errors";
 import { getSql } from "@/lib/db/server-sql";
-import { explainDatabaseError } from "@/lib/monitoring/explain-database-error";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness plus a database round-trip, for load balancers and the e2e tests' readiness wait. */
+/**
+ * Liveness plus a database round-trip, for load balancers and the e2e tests' readiness wait.
+ * It answers ok or unavailable and nothing more (#9): where the database is, who connects and
+ * what the driver said go to the server's log, never to whoever asks.
+ */
 export async function GET() {
   try {
-    const [row] = await getSql()<{ now: Date }[]>`select now()`;
-    return NextResponse.json({ ok: true, database: "up", now: row?.now });
+    await getSql()`select 1`;
+    return NextResponse.json({ ok: true, status: "ok" });
   } catch (error) {
-    // The explanation names the error code, never the host the driver's message carries.
-    const explained = explainDatabaseError(error);
-    if (!(explained instanceof ApiError)) console.error("[health] database check failed", error);
-    const message = explained instanceof ApiError ? explained.message : "The database check failed; the error has been logged.";
-    const headers =
-      explained instanceof ApiError && explained.retryAfterSeconds ? { "Retry-After": String(explained.retryAfterSeconds) } : undefined;
-    return NextResponse.json({ ok: false, database: "down", error: message }, { status: 503, headers });
+    console.error("[health] database check failed", error);
+    return NextResponse.json(
+      { ok: false, status: "unavailable", message: "The app cannot reach its database right now; try again in a few seconds." },
+      { status: 503, headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) } },
+    );
   }
 }

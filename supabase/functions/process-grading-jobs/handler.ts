@@ -1,4 +1,5 @@
 import { errorResponse, jsonResponse } from "../_shared/json-response.ts";
+import { sameSecret } from "../_shared/same-secret.ts";
 
 export interface ProcessGradingJobsEnv {
   /** The deployed app, e.g. https://gradeline.example.edu */
@@ -23,7 +24,8 @@ export async function handleProcessGradingJobs(
   if (!env.GRADELINE_APP_URL || !env.CRON_SECRET) {
     return errorResponse(503, "Set GRADELINE_APP_URL and CRON_SECRET as function secrets (supabase secrets set …).");
   }
-  if (request.headers.get("authorization") !== `Bearer ${env.CRON_SECRET}`) {
+  // Constant time: a caller timing refusals learns nothing about the secret (#9).
+  if (!(await sameSecret(request.headers.get("authorization") ?? "", `Bearer ${env.CRON_SECRET}`))) {
     return errorResponse(401, "Missing or wrong Authorization: Bearer <CRON_SECRET>.");
   }
   const target = new URL("/api/grading/process", env.GRADELINE_APP_URL);
