@@ -47,9 +47,16 @@ function describeImpostor(bytes: Uint8Array): string {
  * is not a .docx or would expand past the limits; then inflates every entry once, counting
  * and discarding the bytes, so sizes the directory lies about are caught too (yauzl stops a
  * stream as soon as it yields more than its entry declared). After this, whoever opens the
- * archive (mammoth) inflates at most `maxUncompressedBytes`.
+ * archive (mammoth) inflates at most `maxUncompressedBytes`. With `countBytes: false` only
+ * the directory is read (milliseconds, no inflating): the server's thread does that much
+ * before it starts a worker, which then runs the whole check.
  */
-export async function inspectDocxArchive(filename: string, bytes: Uint8Array, limits: DocxArchiveLimits): Promise<void> {
+export async function inspectDocxArchive(
+  filename: string,
+  bytes: Uint8Array,
+  limits: DocxArchiveLimits,
+  { countBytes = true }: { countBytes?: boolean } = {},
+): Promise<void> {
   const notDocx = (why: string) =>
     new DocxArchiveError("not_docx", `${filename} is not a Word .docx file (${why}). Save it as .docx or .txt and upload it again.`);
   if (Buffer.from(bytes.subarray(0, 4)).toString("latin1") !== "PK\x03\x04") throw notDocx(describeImpostor(bytes));
@@ -98,7 +105,7 @@ export async function inspectDocxArchive(filename: string, bytes: Uint8Array, li
     }
     const names = new Set(entries.map((entry) => entry.fileName));
     if (!REQUIRED_PARTS.every((part) => names.has(part))) throw notDocx("it is a ZIP archive without word/document.xml");
-    for (const entry of entries) await countEntryBytes(zipfile, entry, filename);
+    if (countBytes) for (const entry of entries) await countEntryBytes(zipfile, entry, filename);
   } finally {
     zipfile.close();
   }

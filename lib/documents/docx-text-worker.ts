@@ -1,7 +1,6 @@
 // The worker thread that opens one .docx (#9): started by readDocxText, never imported.
 // The archive is inspected before mammoth inflates it; the thread's heap, run time and
 // output are capped by its parent, so a hostile file costs this thread and never the server.
-import mammoth from "mammoth";
 import { parentPort, workerData } from "node:worker_threads";
 import { DocxArchiveError, inspectDocxArchive, type DocxArchiveLimits, type DocxRefusal } from "./docx-archive";
 
@@ -27,6 +26,8 @@ async function readDocx({ filename, bytes, limits, maxTextChars }: DocxWorkerInp
   }
   let text: string;
   try {
+    // Loaded only for a file that passed the gate: a refused bomb costs the worker no mammoth.
+    const { default: mammoth } = await import("mammoth");
     ({ value: text } = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }));
   } catch (error) {
     // Malformed XML, or markup nested deeper than the stack allows (a RangeError).

@@ -2,10 +2,11 @@ import { Worker } from "node:worker_threads";
 import { documentEnv } from "../env";
 import type { DocxWorkerInput, DocxWorkerResult } from "./docx-text-worker";
 import { DocumentTextError } from "./document-text-error";
+import { DocxArchiveError, inspectDocxArchive, type DocxArchiveLimits } from "./docx-archive";
 
 /** Extracted text beyond this is no essay (the essay limit is 100 KB); refused before it is sent back. */
 export const MAX_DOCUMENT_TEXT_CHARS = 1_000_000;
-// A real .docx has 10–50 parts and Word's XML compresses 5–30 times; see docx-archive.ts.
+// A real .docx has 10–50 parts and Word's XML compresses 5–40 times; see docx-archive.ts.
 const MAX_DOCX_ENTRIES = 1000;
 const MAX_DOCX_COMPRESSION_RATIO = 100;
 // Each worker may use its heap limit; two at once keep a 2-core server answering others.
@@ -28,20 +29,24 @@ async function withWorkerSlot<T>(run: () => Promise<T>): Promise<T> {
 /**
  * The text of a .docx, read in a worker thread with a capped heap, a deadline and a cap on
  * the text it returns (#9): a zip bomb or a pathological document is refused with a
- * DocumentTextError, and the server's own thread only waits for a message.
+ * DocumentTextError, and the server's own thread only reads the ZIP's directory and waits.
  */
-export function readDocxText(filename: string, bytes: Uint8Array): Promise<string> {
-  return withWorkerSlot(() => runDocxWorker(filename, bytes));
+export async function readDocxText(filename: string, bytes: Uint8Array): Promise<string> {
+  const { maxUncompressedBytes } = documentEnv();
+  const limits: DocxArchiveLimits = { maxUncompressedBytes, maxEntries: MAX_DOCX_ENTRIES, maxCompressionRatio: MAX_DOCX_COMPRESSION_RATIO };
+  // The directory alone, here: an honest bomb or a file that is no .docx never costs a worker.
+  try {
+    await inspectDocxArchive(filename, bytes, limits, { countBytes: false });
+  } catch (error) {
+    if (error instanceof DocxArchiveError) throw new DocumentTextError(error.message);
+    throw error;
+  }
+  return withWorkerSlot(() => runDocxWorker({ filename, bytes, limits, maxTextChars: MAX_DOCUMENT_TEXT_CHARS }));
 }
 
-function runDocxWorker(filename: string, bytes: Uint8Array): Promise<string> {
-  const { timeoutMs, memoryMb, maxUncompressedBytes } = documentEnv();
-  const input: DocxWorkerInput = {
-    filename,
-    bytes,
-    limits: { maxUncompressedBytes, maxEntries: MAX_DOCX_ENTRIES, maxCompressionRatio: MAX_DOCX_COMPRESSION_RATIO },
-    maxTextChars: MAX_DOCUMENT_TEXT_CHARS,
-  };
+function runDocxWorker(input: DocxWorkerInput): Promise<string> {
+  const { filename } = input;
+  const { timeoutMs, memoryMb } = documentEnv();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./docx-text-worker.ts", import.meta.url), {
       workerData: input,
