@@ -178,7 +178,8 @@ export async function readMultipartForm(request: Request, limits: MultipartLimit
       stream.on("limit", () =>
         fail(new ApiError("payload_too_large", `${info.filename || field} is larger than ${kilobytes(limits.maxFileBytes)}.`)),
       );
-      stream.on("close", () => {
+      // "end", not "close": busboy closes the form once every file has ended, before their "close".
+      stream.on("end", () => {
         if (info.filename) form.files.push({ field, filename: info.filename, bytes: Buffer.concat(chunks) });
       });
     });
