@@ -42,7 +42,7 @@ async function readDocx({ filename, bytes, limits, maxTextChars }: DocxWorkerInp
     return {
       ok: false,
       refusal: "too_much_text",
-      message: `${filename} holds more than ${Math.round(maxTextChars / 1000)},000 characters of text, far more than an essay.`,
+      message: `${filename} holds more than ${maxTextChars.toLocaleString("en")} characters of text, far more than an essay.`,
     };
   }
   return { ok: true, text };
