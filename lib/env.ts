@@ -131,17 +131,6 @@ export function serverDatabaseUrl(): string {
   return url;
 }
 
-/**
- * Parses every group a server process uses, so a bad value stops the web app or the
- * worker when it starts, not the first request that happens to read it.
- */
-export function checkServerEnv(env: Env = process.env): void {
-  databaseEnv(env);
-  raterEnv(env);
-  drainEnv(env);
-  cronEnv(env);
-}
-
 // --- Limits on the work one request can start (#9) ---
 
 export const DEFAULT_MAX_LINES_PER_SUBMISSION = 400;
@@ -200,3 +189,72 @@ export type ExposureEnv = z.infer<typeof exposureSchema>;
 
 /** Where `npm start` listens and which Host names the proxy (proxy.ts) lets through. */
 export const exposureEnv = cachedGroup(exposureSchema);
+
+const documentSchema = z.object({
+  /** How long one .docx may take to read in its worker thread before it is refused (#9). */
+  GRADELINE_DOCUMENT_TIMEOUT_MS: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: "GRADELINE_DOCUMENT_TIMEOUT_MS must be a whole number of milliseconds above 0" })
+      .int("GRADELINE_DOCUMENT_TIMEOUT_MS must be a whole number of milliseconds above 0")
+      .positive("GRADELINE_DOCUMENT_TIMEOUT_MS must be a whole number of milliseconds above 0")
+      .default(10_000),
+  ),
+  /** The heap limit of that worker thread; a realistic 100-page essay needs under 100 MB. */
+  GRADELINE_DOCUMENT_MEMORY_MB: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: "GRADELINE_DOCUMENT_MEMORY_MB must be a whole number of megabytes, at least 16" })
+      .int("GRADELINE_DOCUMENT_MEMORY_MB must be a whole number of megabytes, at least 16")
+      .min(16, "GRADELINE_DOCUMENT_MEMORY_MB must be a whole number of megabytes, at least 16")
+      .default(256),
+  ),
+  /** How far a .docx may expand when unzipped; beyond it the file is refused before anything inflates it. */
+  GRADELINE_DOCUMENT_MAX_UNCOMPRESSED_MB: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: "GRADELINE_DOCUMENT_MAX_UNCOMPRESSED_MB must be a whole number of megabytes above 0" })
+      .int("GRADELINE_DOCUMENT_MAX_UNCOMPRESSED_MB must be a whole number of megabytes above 0")
+      .positive("GRADELINE_DOCUMENT_MAX_UNCOMPRESSED_MB must be a whole number of megabytes above 0")
+      .default(32),
+  ),
+  /** The whole body of a class upload (every file together); each file is also capped at 5 MB. */
+  GRADELINE_UPLOAD_MAX_MB: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: "GRADELINE_UPLOAD_MAX_MB must be a whole number of megabytes above 0" })
+      .int("GRADELINE_UPLOAD_MAX_MB must be a whole number of megabytes above 0")
+      .positive("GRADELINE_UPLOAD_MAX_MB must be a whole number of megabytes above 0")
+      .default(32),
+  ),
+});
+
+export interface DocumentEnv {
+  timeoutMs: number;
+  memoryMb: number;
+  maxUncompressedBytes: number;
+  maxUploadBytes: number;
+}
+
+const documentGroup = cachedGroup(documentSchema);
+
+/** The limits on uploaded documents and the worker that reads them (#9). */
+export function documentEnv(env?: Env): DocumentEnv {
+  const parsed = documentGroup(env);
+  return {
+    timeoutMs: parsed.GRADELINE_DOCUMENT_TIMEOUT_MS,
+    memoryMb: parsed.GRADELINE_DOCUMENT_MEMORY_MB,
+    maxUncompressedBytes: parsed.GRADELINE_DOCUMENT_MAX_UNCOMPRESSED_MB * 1024 * 1024,
+    maxUploadBytes: parsed.GRADELINE_UPLOAD_MAX_MB * 1024 * 1024,
+  };
+}
+
+/**
+ * Parses every group a server process uses, so a bad value stops the web app or the
+ * worker when it starts, not the first request that happens to read it.
+ */
+export function checkServerEnv(env: Env = process.env): void {
+  databaseEnv(env);
+  raterEnv(env);
+  drainEnv(env);
+  cronEnv(env);
+  limitsEnv(env);
+  exposureEnv(env);
+  documentEnv(env);
+}

@@ -89,28 +89,3 @@ export function toErrorResponse(error: unknown): NextResponse {
   console.error("[api] unexpected error", error);
   return NextResponse.json({ error: { code: "internal", message: INTERNAL_ERROR_MESSAGE } }, { status: 500 });
 }
-
-/**
- * Reads a JSON body strictly: bytes must be UTF-8 (a Latin-1 or UTF-16 file pasted as
- * bytes gets a clear 400 instead of mojibake), and the size is capped before parsing.
- */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes)
-    throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes)
-    throw new ApiError("payload_too_large", `The request is too large: the limit is ${Math.round(maxBytes / 1024)} KB.`);
-  if (bytes.byteLength === 0) throw new ApiError("bad_request", "The request body is empty; send JSON.");
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ApiError("bad_request", "The request body is not valid UTF-8 text. Save the essay as UTF-8 and try again.");
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("bad_request", "The request body is not valid JSON.");
-  }
-}

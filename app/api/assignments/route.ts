@@ -1,6 +1,7 @@
 import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
-import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { toErrorResponse } from "@/lib/api/errors";
+import { readJsonBody } from "@/lib/api/read-body";
 import { getSql } from "@/lib/db/server-sql";
 import { assignmentBodySchema, createAssignment, listAssignments } from "@/lib/assignments/assignments";
 

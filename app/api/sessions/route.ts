@@ -2,9 +2,12 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { readMultipartForm } from "@/lib/api/read-body";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { getSql } from "@/lib/db/server-sql";
-import { createGradingSession } from "@/lib/sessions/create-grading-session";
+import { MAX_DOCUMENT_BYTES } from "@/lib/documents/extract-text";
+import { documentEnv } from "@/lib/env";
+import { createGradingSession, MAX_SESSION_STUDENTS } from "@/lib/sessions/create-grading-session";
 import { listSessions } from "@/lib/sessions/get-session-state";
 import { readSessionUpload } from "@/lib/sessions/read-session-upload";
 
@@ -31,12 +34,15 @@ export async function GET() {
 export async function POST(request: Request) {
   try {
     const key = readIdempotencyKey(request);
-    const form = await request.formData().catch(() => {
-      throw new ApiError("bad_request", "Send the class as multipart/form-data (assignmentId, title, files).");
+    const form = await readMultipartForm(request, {
+      maxBytes: documentEnv().maxUploadBytes,
+      maxFileBytes: MAX_DOCUMENT_BYTES,
+      maxFiles: MAX_SESSION_STUDENTS,
+      what: "the class upload",
     });
-    const fields = sessionFormSchema.parse({ assignmentId: form.get("assignmentId"), title: form.get("title") || undefined });
+    const fields = sessionFormSchema.parse({ assignmentId: form.fields.get("assignmentId"), title: form.fields.get("title") || undefined });
     // An empty file is kept, so it is reported ("… is empty") instead of silently dropped.
-    const files = form.getAll("files").filter((value): value is File => value instanceof File && value.name !== "");
+    const files = form.files.filter((file) => file.field === "files");
     if (files.length === 0)
       throw new ApiError("bad_request", "Upload the essays: .txt or .docx files, or a CSV with name and text columns.");
     const students = await readSessionUpload(files);

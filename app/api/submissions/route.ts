@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
-import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { toErrorResponse } from "@/lib/api/errors";
+import { readJsonBody } from "@/lib/api/read-body";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_SUBMISSION_REQUEST_BYTES } from "@/lib/api/route-config";
 import { getSql } from "@/lib/db/server-sql";

@@ -1,6 +1,7 @@
 import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
-import { ApiError, readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { ApiError, toErrorResponse } from "@/lib/api/errors";
+import { readJsonBody } from "@/lib/api/read-body";
 import { parseUuid } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
 import { assignmentBodySchema, getAssignmentContext, updateAssignment } from "@/lib/assignments/assignments";

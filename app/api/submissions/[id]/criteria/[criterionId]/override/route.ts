@@ -1,6 +1,7 @@
 import { MAX_OVERRIDE_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
-import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
+import { toErrorResponse } from "@/lib/api/errors";
+import { readJsonBody } from "@/lib/api/read-body";
 import { parseSubmissionId } from "@/lib/api/params";
 import { getSql } from "@/lib/db/server-sql";
 import { criterionOverrideBodySchema, setCriterionOverride } from "@/lib/submissions/overrides";
