@@ -3,7 +3,7 @@ import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
 import { getAssignmentContext } from "../assignments/assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
-import { phraseCacheFor, recordPhraseHits } from "./phrase-cache";
+import { loadPhraseCache, recordPhraseHits } from "./phrase-cache";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./line-ratings";
 import { billLlmCall } from "./record-llm-call";
@@ -54,7 +54,7 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
   const lines = (await loadLines(sql, payload.submissionId, payload.lineIndexes)).filter((line) => !alreadyRated.has(line.index));
   if (lines.length === 0) return { rated: 0, cached: 0, llmCalls: 0 };
 
-  const cache = phraseCacheFor(assignment, rater);
+  const cache = await loadPhraseCache(sql, assignment, rater);
   const { ratings: cached, hitKeys } = await cache.lookup(sql, lines);
   await recordPhraseHits(sql, hitKeys);
   const cachedIndexes = new Set(cached.map((rating) => rating.lineIndex));
@@ -85,7 +85,7 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
       `submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`,
     );
   }
-  const gradeCacheKey = phraseCacheFor(assignment, rater).essayKey(lines);
+  const gradeCacheKey = (await loadPhraseCache(sql, assignment, rater)).essayKey(lines);
   const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
   const { grade } = reused
     ? { grade: reused }
@@ -109,7 +109,10 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   return { overallScore: grade.overallScore, reusedGrade: reused !== null };
 }
 
-/** An identical essay already graded under the same rubric and rater: its grade, without an LLM call. */
+/**
+ * An identical essay already graded under the same assignment (its key has the assignment,
+ * teacher, prompt, rubric and rater in it, as a phrase's does): its grade, without an LLM call.
+ */
 async function findReusableGrade(sql: SqlExecutor, assignmentId: string, gradeCacheKey: string): Promise<SubmissionGrade | null> {
   const [row] = await sql<{ scores: unknown; overall_score: string; feedback: string }[]>`
     select scores, overall_score, feedback from submissions

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { getAssignmentContext } from "../assignments/assignments";
-import { phraseCacheFor } from "../grading/phrase-cache";
+import { loadPhraseCache } from "../grading/phrase-cache";
 import { appRater } from "../grading/raters/app-rater";
 import type { RaterIdentity } from "../grading/raters/rater";
 import type { LineRating } from "../grading/schemas";
@@ -52,8 +52,8 @@ function labelForScore(score: number, scale: { min: number; max: number }): stri
 
 /**
  * A teacher's rating of a line, kept beside the rater's. It also becomes the phrase
- * cache's answer for that line's text under this rubric, so the same sentence in the
- * next essay gets the teacher's verdict.
+ * cache's answer for that line's text in this assignment (never another's, #9), so the
+ * same sentence in the next essay of this class gets the teacher's verdict.
  */
 export async function setLineOverride(
   sql: SqlExecutor,
@@ -84,7 +84,7 @@ export async function setLineOverride(
     suggestion: null,
     criterionId: line.criterion_id,
   };
-  await phraseCacheFor(assignment, options.rater ?? appRater()).storeTeacherRating(sql, line.body, rating);
+  await (await loadPhraseCache(sql, assignment, options.rater ?? appRater())).storeTeacherRating(sql, line.body, rating);
 }
 
 /** A teacher's score for one rubric criterion of a submission, kept beside the rater's. */
