@@ -51,7 +51,10 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
     where submission_id = ${payload.submissionId} and line_index = any(${payload.lineIndexes}::int[])
   `;
   const alreadyRated = new Set(rated.map((row) => row.line_index));
-  const lines = (await loadLines(sql, payload.submissionId, payload.lineIndexes)).filter((line) => !alreadyRated.has(line.index));
+  // The whole essay: the cache checks a comment against every other line, not only this call's.
+  const essayLines = await loadLines(sql, payload.submissionId);
+  const wanted = new Set(payload.lineIndexes);
+  const lines = essayLines.filter((line) => wanted.has(line.index) && !alreadyRated.has(line.index));
   if (lines.length === 0) return { rated: 0, cached: 0, llmCalls: 0 };
 
   const cache = await loadPhraseCache(sql, assignment, rater);
@@ -61,17 +64,23 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
   const misses = lines.filter((line) => !cachedIndexes.has(line.index));
 
   const ratings: RatingToRecord[] = [...cached];
+  let withheld = 0;
   if (misses.length > 0) {
     const result = await billLlmCall(
       sql,
       { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId },
       (llmCalls) => rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
     );
-    await cache.storeRatings(sql, misses, result.ratings);
+    withheld = (await cache.storeRatings(sql, misses, result.ratings, essayLines)).withheld;
     ratings.push(...result.ratings.map((rating) => ({ ...rating, rater: rater.id, fromCache: false })));
   }
   const recorded = await sql.begin((tx) => recordLineRatings(tx, payload.submissionId, ratings));
-  return { rated: recorded.inserted, cached: lines.length - misses.length, llmCalls: misses.length > 0 ? 1 : 0 };
+  return {
+    rated: recorded.inserted,
+    cached: lines.length - misses.length,
+    llmCalls: misses.length > 0 ? 1 : 0,
+    notCached: withheld,
+  };
 }
 
 /** grade_submission: per-criterion scores and overall feedback, once every line is rated. */

@@ -3,6 +3,7 @@ import type { SqlExecutor } from "../db/sql";
 import type { AssignmentContext } from "../assignments/assignments";
 import type { RaterIdentity } from "./raters/rater";
 import type { RatingToRecord } from "./line-ratings";
+import { essayContextFor, findBorrowedText } from "./borrowed-text";
 import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
 
 /** Bump when normalisation or the key's parts change: every old entry then misses. 2: scoped to the assignment (#9). */
@@ -30,15 +31,30 @@ export type CacheAssignment = Pick<AssignmentContext, "id" | "title" | "prompt" 
 
 /**
  * The phrase cache as one assignment and one rater see it. Only this module builds cache
- * keys or writes phrase_cache.
+ * keys or writes phrase_cache, and it decides what may be kept: never a comment that
+ * borrows words from outside its own line (lib/grading/borrowed-text.ts), unless the rater
+ * rates lines alone.
  */
 export interface PhraseCache {
   /** The ratings the cache knows for these lines, and the keys they were found under (for recordPhraseHits). */
   lookup(sql: SqlExecutor, lines: readonly SubmissionLine[]): Promise<{ ratings: RatingToRecord[]; hitKeys: string[] }>;
-  /** Stores the rater's new ratings; an entry that already exists wins (first writer, and always a teacher's). */
-  storeRatings(sql: SqlExecutor, lines: readonly SubmissionLine[], ratings: readonly LineRating[]): Promise<void>;
-  /** A teacher's rating of a line's text: it replaces any rater's and is what the next essay of this assignment with that sentence gets. */
-  storeTeacherRating(sql: SqlExecutor, lineText: string, rating: LineRating): Promise<void>;
+  /**
+   * Stores the ratings of one rater call on `lines`, whose essay is `essayLines` (all its
+   * lines); an entry that already exists wins (first writer, and always a teacher's).
+   * Returns how many were stored and how many were withheld.
+   */
+  storeRatings(
+    sql: SqlExecutor,
+    lines: readonly SubmissionLine[],
+    ratings: readonly LineRating[],
+    essayLines?: readonly SubmissionLine[],
+  ): Promise<{ stored: number; withheld: number }>;
+  /**
+   * A teacher's rating of a line: it replaces any rater's and is what the next essay of this
+   * assignment with that sentence gets, unless its comment borrows from the essay's other
+   * lines (`otherLines`). Returns whether it was stored.
+   */
+  storeTeacherRating(sql: SqlExecutor, lineText: string, rating: LineRating, otherLines?: readonly string[]): Promise<boolean>;
   /** The key of a whole essay's text, so an identical essay of the same assignment reuses its grade. */
   essayKey(lines: readonly SubmissionLine[]): string;
 }
@@ -71,6 +87,10 @@ export function phraseCacheFor(assignment: CacheAssignment, rater: RaterIdentity
     .digest("hex")
     .slice(0, 32);
   const keyOf = (normalizedText: string) => createHash("sha256").update(`${scope}\n${normalizedText}`).digest("hex");
+  // What the rater saw on every call of this assignment: a comment may repeat it.
+  const assignmentTexts = [assignment.title, assignment.prompt, JSON.stringify(assignment.rubric)];
+  const borrows = (texts: ReadonlyArray<string | null>, line: string, otherLines: readonly string[]) =>
+    findBorrowedText(texts, essayContextFor(line, otherLines, assignmentTexts)) !== null;
 
   return {
     async lookup(sql, lines) {
@@ -84,23 +104,30 @@ export function phraseCacheFor(assignment: CacheAssignment, rater: RaterIdentity
       });
       return { ratings, hitKeys: keys.filter((key) => found.has(key)) };
     },
-    async storeRatings(sql, lines, ratings) {
+    async storeRatings(sql, lines, ratings, essayLines = lines) {
       const lineByIndex = new Map(lines.map((line) => [line.index, line]));
       const entries = ratings.flatMap((rating) => {
         const line = lineByIndex.get(rating.lineIndex);
         if (!line) return [];
+        if (!rater.ratesLinesAlone) {
+          const otherLines = essayLines.filter((other) => other.index !== line.index).map((other) => other.text);
+          if (borrows([rating.comment, rating.suggestion], line.text, otherLines)) return [];
+        }
         const normalizedText = normalizePhrase(line.text);
         return [{ key: keyOf(normalizedText), normalized_text: normalizedText, rating, rater: rater.id }];
       });
       await insertRaterEntries(sql, assignment.id, entries);
+      return { stored: entries.length, withheld: ratings.length - entries.length };
     },
-    async storeTeacherRating(sql, lineText, rating) {
+    async storeTeacherRating(sql, lineText, rating, otherLines = []) {
+      if (borrows([rating.comment, rating.suggestion], lineText, otherLines)) return false;
       const normalizedText = normalizePhrase(lineText);
       await sql`
         insert into phrase_cache (cache_key, normalized_text, rating, rater, source, assignment_id)
         values (${keyOf(normalizedText)}, ${normalizedText}, ${sql.json(rating as never)}, ${rater.id}, 'teacher', ${assignment.id})
         on conflict (cache_key) do update set rating = excluded.rating, source = 'teacher', created_at = now()
       `;
+      return true;
     },
     essayKey(lines) {
       return keyOf(lines.map((line) => normalizePhrase(line.text)).join("\n"));

@@ -53,13 +53,15 @@ function labelForScore(score: number, scale: { min: number; max: number }): stri
 /**
  * A teacher's rating of a line, kept beside the rater's. It also becomes the phrase
  * cache's answer for that line's text in this assignment (never another's, #9), so the
- * same sentence in the next essay of this class gets the teacher's verdict.
+ * same sentence in the next essay of this class gets the teacher's verdict — unless the
+ * comment quotes the essay's other lines, which are this student's alone.
+ * Returns whether the cache took it.
  */
 export async function setLineOverride(
   sql: SqlExecutor,
   input: { submissionId: string; lineIndex: number; teacherId?: string | null } & LineOverrideBody,
   options: { rater?: RaterIdentity } = {},
-): Promise<void> {
+): Promise<{ cached: boolean }> {
   const assignment = await loadContext(sql, input.submissionId);
   checkScale(input.score, assignment.rubric.scale);
   const [line] = await sql<{ body: string; criterion_id: string | null }[]>`
@@ -84,7 +86,17 @@ export async function setLineOverride(
     suggestion: null,
     criterionId: line.criterion_id,
   };
-  await (await loadPhraseCache(sql, assignment, options.rater ?? appRater())).storeTeacherRating(sql, line.body, rating);
+  const others = await sql<{ body: string }[]>`
+    select body from submission_lines where submission_id = ${input.submissionId} and line_index <> ${input.lineIndex}
+  `;
+  const cache = await loadPhraseCache(sql, assignment, options.rater ?? appRater());
+  const cached = await cache.storeTeacherRating(
+    sql,
+    line.body,
+    rating,
+    others.map((other) => other.body),
+  );
+  return { cached };
 }
 
 /** A teacher's score for one rubric criterion of a submission, kept beside the rater's. */
