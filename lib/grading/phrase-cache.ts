@@ -4,6 +4,7 @@ import type { AssignmentContext } from "../assignments/assignments";
 import type { RaterIdentity } from "./raters/rater";
 import type { RatingToRecord } from "./line-ratings";
 import { essayContextFor, findBorrowedText } from "./borrowed-text";
+import { findInstructionInLines } from "./prompt-injection";
 import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
 
 /** Bump when normalisation or the key's parts change: every old entry then misses. 2: scoped to the assignment (#9). */
@@ -31,9 +32,9 @@ export type CacheAssignment = Pick<AssignmentContext, "id" | "title" | "prompt" 
 
 /**
  * The phrase cache as one assignment and one rater see it. Only this module builds cache
- * keys or writes phrase_cache, and it decides what may be kept: never a comment that
- * borrows words from outside its own line (lib/grading/borrowed-text.ts), unless the rater
- * rates lines alone.
+ * keys or writes phrase_cache, and it decides what may be kept: never the ratings of a call
+ * that carried an instruction to the grader, never a comment that borrows words from
+ * outside its own line (lib/grading/borrowed-text.ts), unless the rater rates lines alone.
  */
 export interface PhraseCache {
   /** The ratings the cache knows for these lines, and the keys they were found under (for recordPhraseHits). */
@@ -105,6 +106,8 @@ export function phraseCacheFor(assignment: CacheAssignment, rater: RaterIdentity
       return { ratings, hitKeys: keys.filter((key) => found.has(key)) };
     },
     async storeRatings(sql, lines, ratings, essayLines = lines) {
+      // A line written to the grader may have steered every rating of its call.
+      if (findInstructionInLines(lines)) return { stored: 0, withheld: ratings.length };
       const lineByIndex = new Map(lines.map((line) => [line.index, line]));
       const entries = ratings.flatMap((rating) => {
         const line = lineByIndex.get(rating.lineIndex);

@@ -32,6 +32,13 @@ export interface CriterionOverrideView {
   updatedAt: Date;
 }
 
+/** Set when a line looked like an instruction to the grader (#9): the teacher should read it. */
+export interface SubmissionFlag {
+  flaggedAt: Date;
+  /** A sentence naming the line and what it said. */
+  reason: string;
+}
+
 export interface SubmissionState {
   id: string;
   assignmentId: string;
@@ -48,6 +55,8 @@ export interface SubmissionState {
   errors: Array<{ jobId: number; kind: string; error: string }>;
   previousSubmissionId: string | null;
   eventSeq: number;
+  /** Always present from getSubmissionState; optional so a snapshot made elsewhere may leave it out. */
+  flag?: SubmissionFlag | null;
 }
 
 /**
@@ -101,6 +110,8 @@ interface SubmissionRow {
   graded_seq: number | null;
   event_seq: number;
   previous_submission_id: string | null;
+  flagged_at: Date | null;
+  flag_reason: string | null;
   rated: number;
 }
 
@@ -108,7 +119,7 @@ interface SubmissionRow {
 export async function getSubmissionSummary(sql: SqlExecutor, submissionId: string) {
   const [row] = await sql<SubmissionRow[]>`
     select s.id, s.assignment_id, s.student_name, s.created_at, s.line_count, s.scores, s.overall_score, s.feedback,
-           s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id,
+           s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id, s.flagged_at, s.flag_reason,
            (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated
     from submissions s where s.id = ${submissionId}
   `;
@@ -184,6 +195,7 @@ export async function getSubmissionState(sql: SqlExecutor, submissionId: string)
     errors: summary.errors,
     previousSubmissionId: row.previous_submission_id,
     eventSeq: row.event_seq,
+    flag: row.flagged_at && row.flag_reason ? { flaggedAt: row.flagged_at, reason: row.flag_reason } : null,
   };
 }
 
