@@ -10,7 +10,10 @@ export function FlagNotice({ flag }: { flag: NonNullable<SubmissionSnapshot["fla
     <section className="notice" role="alert" aria-labelledby="flag-heading" data-testid="flag-notice">
       <h2 id="flag-heading">Check this essay before trusting its scores</h2>
       <p>{flag.reason}</p>
-      <p className="muted">Flagged {new Date(flag.flaggedAt).toLocaleString("en")}.</p>
+      <p className="muted">
+        {/* UTC, so the server's render and the browser's hydration print the same text. */}
+        Flagged <time dateTime={flag.flaggedAt}>{new Date(flag.flaggedAt).toISOString().slice(0, 16).replace("T", " ")} UTC</time>.
+      </p>
     </section>
   );
 }
