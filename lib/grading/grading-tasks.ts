@@ -3,7 +3,8 @@ import { NonRetriableJobError } from "../queue/errors";
 import { defineTask, type TaskRegistry } from "../queue/job-kinds";
 import { getAssignmentContext } from "../assignments/assignments";
 import { gradingJobKinds, type GradeSubmissionPayload, type RateLinesPayload } from "./job-payloads";
-import { phraseCacheFor, recordPhraseHits } from "./phrase-cache";
+import { loadPhraseCache, recordPhraseHits } from "./phrase-cache";
+import { describeInstruction, findInstructionInLines } from "./prompt-injection";
 import type { Rater } from "./raters/rater";
 import { recordLineRatings, type RatingToRecord } from "./line-ratings";
 import { billLlmCall } from "./record-llm-call";
@@ -11,8 +12,8 @@ import { submissionGradeSchema, type LineRating, type SubmissionGrade, type Subm
 import { listRatingsSince } from "./line-ratings";
 
 async function loadSubmission(sql: SqlExecutor, submissionId: string) {
-  const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null }[]>`
-    select assignment_id, line_count, graded_at from submissions where id = ${submissionId}
+  const [submission] = await sql<{ assignment_id: string; line_count: number; graded_at: Date | null; flagged_at: Date | null }[]>`
+    select assignment_id, line_count, graded_at, flagged_at from submissions where id = ${submissionId}
   `;
   if (!submission) throw new NonRetriableJobError(`submission ${submissionId} no longer exists`);
   const assignment = await getAssignmentContext(sql, submission.assignment_id);
@@ -42,7 +43,11 @@ async function loadRatings(sql: SqlExecutor, submissionId: string): Promise<Line
   }));
 }
 
-/** rate_lines: cache first, one rater call for the misses, ratings written idempotently. */
+/**
+ * rate_lines: cache first, one rater call for the misses, ratings written idempotently.
+ * A call whose lines talk to the grader flags the submission for its teacher and leaves
+ * nothing in the cache; its ratings are still this submission's (#9).
+ */
 async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql: Sql; jobId: number; signal: AbortSignal }) {
   const { sql } = context;
   const { assignment } = await loadSubmission(sql, payload.submissionId);
@@ -51,27 +56,49 @@ async function rateLines(rater: Rater, payload: RateLinesPayload, context: { sql
     where submission_id = ${payload.submissionId} and line_index = any(${payload.lineIndexes}::int[])
   `;
   const alreadyRated = new Set(rated.map((row) => row.line_index));
-  const lines = (await loadLines(sql, payload.submissionId, payload.lineIndexes)).filter((line) => !alreadyRated.has(line.index));
+  // The whole essay: the cache checks a comment against every other line, not only this call's.
+  const essayLines = await loadLines(sql, payload.submissionId);
+  const wanted = new Set(payload.lineIndexes);
+  const lines = essayLines.filter((line) => wanted.has(line.index) && !alreadyRated.has(line.index));
   if (lines.length === 0) return { rated: 0, cached: 0, llmCalls: 0 };
 
-  const cache = phraseCacheFor(assignment, rater);
+  const cache = await loadPhraseCache(sql, assignment, rater);
   const { ratings: cached, hitKeys } = await cache.lookup(sql, lines);
   await recordPhraseHits(sql, hitKeys);
   const cachedIndexes = new Set(cached.map((rating) => rating.lineIndex));
   const misses = lines.filter((line) => !cachedIndexes.has(line.index));
 
   const ratings: RatingToRecord[] = [...cached];
+  let withheld = 0;
+  const instruction = findInstructionInLines(misses);
+  // Flagged before the call, so the teacher hears of it even if the call fails for good.
+  if (instruction) await flagSubmission(sql, payload.submissionId, describeInstruction(instruction));
   if (misses.length > 0) {
     const result = await billLlmCall(
       sql,
       { raterId: rater.id, purpose: "rate_lines", jobId: context.jobId, submissionId: payload.submissionId },
       (llmCalls) => rater.rateLines(misses, { assignment, signal: context.signal, llmCalls }),
     );
-    await cache.storeRatings(sql, misses, result.ratings);
+    if (instruction) withheld = result.ratings.length;
+    else withheld = (await cache.storeRatings(sql, misses, result.ratings, essayLines)).withheld;
     ratings.push(...result.ratings.map((rating) => ({ ...rating, rater: rater.id, fromCache: false })));
   }
   const recorded = await sql.begin((tx) => recordLineRatings(tx, payload.submissionId, ratings));
-  return { rated: recorded.inserted, cached: lines.length - misses.length, llmCalls: misses.length > 0 ? 1 : 0 };
+  return {
+    rated: recorded.inserted,
+    cached: lines.length - misses.length,
+    llmCalls: misses.length > 0 ? 1 : 0,
+    notCached: withheld,
+    flagged: instruction !== null,
+  };
+}
+
+/** Marks a submission for its teacher's attention; the first reason stays. */
+async function flagSubmission(sql: SqlExecutor, submissionId: string, reason: string): Promise<void> {
+  await sql`
+    update submissions set flagged_at = now(), flag_reason = ${reason}
+    where id = ${submissionId} and flagged_at is null
+  `;
 }
 
 /** grade_submission: per-criterion scores and overall feedback, once every line is rated. */
@@ -85,8 +112,9 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
       `submission ${payload.submissionId} has ${ratings.length} of ${submission.line_count} lines rated; grading waits for all`,
     );
   }
-  const gradeCacheKey = phraseCacheFor(assignment, rater).essayKey(lines);
-  const reused = await findReusableGrade(sql, assignment.id, gradeCacheKey);
+  const gradeCacheKey = (await loadPhraseCache(sql, assignment, rater)).essayKey(lines);
+  // A flagged essay is graded afresh: an older copy may have been graded before the heuristics knew its trick.
+  const reused = submission.flagged_at ? null : await findReusableGrade(sql, assignment.id, gradeCacheKey);
   const { grade } = reused
     ? { grade: reused }
     : await billLlmCall(
@@ -109,11 +137,16 @@ async function gradeSubmission(rater: Rater, payload: GradeSubmissionPayload, co
   return { overallScore: grade.overallScore, reusedGrade: reused !== null };
 }
 
-/** An identical essay already graded under the same rubric and rater: its grade, without an LLM call. */
+/**
+ * An identical essay already graded under the same assignment (its key has the assignment,
+ * teacher, prompt, rubric and rater in it, as a phrase's does): its grade, without an LLM
+ * call. Never a flagged essay's: the grader may have obeyed it.
+ */
 async function findReusableGrade(sql: SqlExecutor, assignmentId: string, gradeCacheKey: string): Promise<SubmissionGrade | null> {
   const [row] = await sql<{ scores: unknown; overall_score: string; feedback: string }[]>`
     select scores, overall_score, feedback from submissions
     where assignment_id = ${assignmentId} and grade_cache_key = ${gradeCacheKey} and graded_at is not null
+      and flagged_at is null
     order by graded_at desc limit 1
   `;
   if (!row) return null;

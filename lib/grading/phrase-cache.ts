@@ -3,10 +3,12 @@ import type { SqlExecutor } from "../db/sql";
 import type { AssignmentContext } from "../assignments/assignments";
 import type { RaterIdentity } from "./raters/rater";
 import type { RatingToRecord } from "./line-ratings";
+import { essayContextFor, findBorrowedText } from "./borrowed-text";
+import { findInstructionInLines } from "./prompt-injection";
 import { lineRatingSchema, type LineRating, type SubmissionLine } from "./schemas";
 
-/** Bump when normalisation or the key's parts change: every old entry then misses. */
-const CACHE_KEY_VERSION = "1";
+/** Bump when normalisation or the key's parts change: every old entry then misses. 2: scoped to the assignment (#9). */
+const CACHE_KEY_VERSION = "2";
 
 /** Case, whitespace and punctuation do not change what a line says. */
 export function normalizePhrase(text: string): string {
@@ -19,31 +21,82 @@ export function normalizePhrase(text: string): string {
 }
 
 /**
- * The phrase cache as one assignment's rubric and one rater see it. Only this module
- * builds cache keys or writes phrase_cache: a cached rating is valid for the rubric
- * (content and version), the rater and its prompt version it was made under.
+ * What a cached rating is valid for besides its text: one assignment of one teacher, with
+ * the title, prompt and rubric (and its version) the rater saw. Nothing crosses assignments
+ * (#9): the same sentence under another assignment, even with the same rubric, misses.
+ */
+export type CacheAssignment = Pick<AssignmentContext, "id" | "title" | "prompt" | "rubric" | "rubricVersion"> & {
+  /** The assignment's owner; loadPhraseCache reads it. */
+  teacherId?: string | null;
+};
+
+/**
+ * The phrase cache as one assignment and one rater see it. Only this module builds cache
+ * keys or writes phrase_cache, and it decides what may be kept: never the ratings of a call
+ * that carried an instruction to the grader, never a comment that borrows words from
+ * outside its own line (lib/grading/borrowed-text.ts), unless the rater rates lines alone.
  */
 export interface PhraseCache {
   /** The ratings the cache knows for these lines, and the keys they were found under (for recordPhraseHits). */
   lookup(sql: SqlExecutor, lines: readonly SubmissionLine[]): Promise<{ ratings: RatingToRecord[]; hitKeys: string[] }>;
-  /** Stores the rater's new ratings; an entry that already exists wins (first writer, and always a teacher's). */
-  storeRatings(sql: SqlExecutor, lines: readonly SubmissionLine[], ratings: readonly LineRating[]): Promise<void>;
-  /** A teacher's rating of a line's text: it replaces any rater's and is what the next essay with that sentence gets. */
-  storeTeacherRating(sql: SqlExecutor, lineText: string, rating: LineRating): Promise<void>;
-  /** The key of a whole essay's text, so an identical essay reuses its grade. */
+  /**
+   * Stores the ratings of one rater call on `lines`, whose essay is `essayLines` (all its
+   * lines); an entry that already exists wins (first writer, and always a teacher's).
+   * Returns how many were stored and how many were withheld.
+   */
+  storeRatings(
+    sql: SqlExecutor,
+    lines: readonly SubmissionLine[],
+    ratings: readonly LineRating[],
+    essayLines?: readonly SubmissionLine[],
+  ): Promise<{ stored: number; withheld: number }>;
+  /**
+   * A teacher's rating of a line: it replaces any rater's and is what the next essay of this
+   * assignment with that sentence gets, unless its comment borrows from the essay's other
+   * lines (`otherLines`). Returns whether it was stored.
+   */
+  storeTeacherRating(sql: SqlExecutor, lineText: string, rating: LineRating, otherLines?: readonly string[]): Promise<boolean>;
+  /** The key of a whole essay's text, so an identical essay of the same assignment reuses its grade. */
   essayKey(lines: readonly SubmissionLine[]): string;
 }
 
-export function phraseCacheFor(assignment: Pick<AssignmentContext, "rubric" | "rubricVersion">, rater: RaterIdentity): PhraseCache {
+/** The phrase cache of this assignment as its owner has it now. */
+export async function loadPhraseCache(
+  sql: SqlExecutor,
+  assignment: Omit<CacheAssignment, "teacherId">,
+  rater: RaterIdentity,
+): Promise<PhraseCache> {
+  const [row] = await sql<{ teacher_id: string | null }[]>`select teacher_id from assignments where id = ${assignment.id}`;
+  return phraseCacheFor({ ...assignment, teacherId: row?.teacher_id ?? null }, rater);
+}
+
+export function phraseCacheFor(assignment: CacheAssignment, rater: RaterIdentity): PhraseCache {
   const scope = createHash("sha256")
-    .update(JSON.stringify([CACHE_KEY_VERSION, assignment.rubric, assignment.rubricVersion, rater.id, rater.version]))
+    .update(
+      JSON.stringify([
+        CACHE_KEY_VERSION,
+        assignment.id,
+        assignment.teacherId ?? null,
+        assignment.title,
+        assignment.prompt,
+        assignment.rubric,
+        assignment.rubricVersion,
+        rater.id,
+        rater.version,
+      ]),
+    )
     .digest("hex")
     .slice(0, 32);
   const keyOf = (normalizedText: string) => createHash("sha256").update(`${scope}\n${normalizedText}`).digest("hex");
+  // What the rater saw on every call of this assignment: a comment may repeat it.
+  const assignmentTexts = [assignment.title, assignment.prompt, JSON.stringify(assignment.rubric)];
+  const borrows = (texts: ReadonlyArray<string | null>, line: string, otherLines: readonly string[]) =>
+    findBorrowedText(texts, essayContextFor(line, otherLines, assignmentTexts)) !== null;
+
   return {
     async lookup(sql, lines) {
       const keys = lines.map((line) => keyOf(normalizePhrase(line.text)));
-      const found = await lookupPhrases(sql, keys);
+      const found = await lookupPhrases(sql, assignment.id, keys);
       const ratings = lines.flatMap((line, i): RatingToRecord[] => {
         const phrase = found.get(keys[i]!);
         if (!phrase) return [];
@@ -52,23 +105,32 @@ export function phraseCacheFor(assignment: Pick<AssignmentContext, "rubric" | "r
       });
       return { ratings, hitKeys: keys.filter((key) => found.has(key)) };
     },
-    async storeRatings(sql, lines, ratings) {
+    async storeRatings(sql, lines, ratings, essayLines = lines) {
+      // A line written to the grader may have steered every rating of its call.
+      if (findInstructionInLines(lines)) return { stored: 0, withheld: ratings.length };
       const lineByIndex = new Map(lines.map((line) => [line.index, line]));
       const entries = ratings.flatMap((rating) => {
         const line = lineByIndex.get(rating.lineIndex);
         if (!line) return [];
+        if (!rater.ratesLinesAlone) {
+          const otherLines = essayLines.filter((other) => other.index !== line.index).map((other) => other.text);
+          if (borrows([rating.comment, rating.suggestion], line.text, otherLines)) return [];
+        }
         const normalizedText = normalizePhrase(line.text);
         return [{ key: keyOf(normalizedText), normalized_text: normalizedText, rating, rater: rater.id }];
       });
-      await insertRaterEntries(sql, entries);
+      await insertRaterEntries(sql, assignment.id, entries);
+      return { stored: entries.length, withheld: ratings.length - entries.length };
     },
-    async storeTeacherRating(sql, lineText, rating) {
+    async storeTeacherRating(sql, lineText, rating, otherLines = []) {
+      if (borrows([rating.comment, rating.suggestion], lineText, otherLines)) return false;
       const normalizedText = normalizePhrase(lineText);
       await sql`
-        insert into phrase_cache (cache_key, normalized_text, rating, rater, source)
-        values (${keyOf(normalizedText)}, ${normalizedText}, ${sql.json(rating as never)}, ${rater.id}, 'teacher')
+        insert into phrase_cache (cache_key, normalized_text, rating, rater, source, assignment_id)
+        values (${keyOf(normalizedText)}, ${normalizedText}, ${sql.json(rating as never)}, ${rater.id}, 'teacher', ${assignment.id})
         on conflict (cache_key) do update set rating = excluded.rating, source = 'teacher', created_at = now()
       `;
+      return true;
     },
     essayKey(lines) {
       return keyOf(lines.map((line) => normalizePhrase(line.text)).join("\n"));
@@ -88,11 +150,13 @@ interface CachedPhrase {
  * lookup also counted the hits); count them afterwards with recordPhraseHits.
  * Entries that no longer parse as ratings are ignored.
  */
-async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
+async function lookupPhrases(sql: SqlExecutor, assignmentId: string, keys: readonly string[]): Promise<Map<string, CachedPhrase>> {
   const found = new Map<string, CachedPhrase>();
   if (keys.length === 0) return found;
+  // The assignment besides the key: even a key built wrong could not cross assignments.
   const rows = await sql<{ cache_key: string; rating: unknown; source: "rater" | "teacher" }[]>`
-    select cache_key, rating, source from phrase_cache where cache_key = any(${[...new Set(keys)]}::text[])
+    select cache_key, rating, source from phrase_cache
+    where cache_key = any(${[...new Set(keys)]}::text[]) and assignment_id = ${assignmentId}
   `;
   for (const row of rows) {
     const parsed = lineRatingSchema.safeParse(row.rating);
@@ -103,14 +167,15 @@ async function lookupPhrases(sql: SqlExecutor, keys: readonly string[]): Promise
 
 async function insertRaterEntries(
   sql: SqlExecutor,
+  assignmentId: string,
   entries: ReadonlyArray<{ key: string; normalized_text: string; rating: LineRating; rater: string }>,
 ): Promise<void> {
   if (entries.length === 0) return;
   const unique = [...new Map(entries.map((entry) => [entry.key, entry])).values()];
   // Ratings travel as one jsonb array: postgres.js would JSON-encode strings in a jsonb[] parameter twice.
   await sql`
-    insert into phrase_cache (cache_key, normalized_text, rating, rater)
-    select e.key, e.normalized_text, e.rating, e.rater
+    insert into phrase_cache (cache_key, normalized_text, rating, rater, assignment_id)
+    select e.key, e.normalized_text, e.rating, e.rater, ${assignmentId}::uuid
     from jsonb_to_recordset(${sql.json(unique as never)}::jsonb) as e(key text, normalized_text text, rating jsonb, rater text)
     on conflict (cache_key) do nothing
   `;

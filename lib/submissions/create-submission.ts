@@ -4,7 +4,7 @@ import { enqueueJobs, type EnqueueInputFor } from "../queue/enqueue-jobs";
 import { getAssignmentContext, type AssignmentContext } from "../assignments/assignments";
 import { assertSameRequest, type IdempotencyClaim } from "./idempotency";
 import { gradingJobKinds } from "../grading/job-payloads";
-import { normalizePhrase, phraseCacheFor, recordPhraseHits } from "../grading/phrase-cache";
+import { loadPhraseCache, normalizePhrase, recordPhraseHits } from "../grading/phrase-cache";
 import { appRater } from "../grading/raters/app-rater";
 import type { RaterIdentity } from "../grading/raters/rater";
 import { recordLineRatings } from "../grading/line-ratings";
@@ -175,7 +175,9 @@ export async function insertSubmission(
       ${changed.map(String)}::text[]::boolean[]
     )
   `;
-  const { ratings: hits, hitKeys } = await phraseCacheFor(assignment, rater).lookup(tx, lines);
+  // Scoped to this assignment and its teacher: another assignment's ratings never answer here (#9).
+  const cache = await loadPhraseCache(tx, assignment, rater);
+  const { ratings: hits, hitKeys } = await cache.lookup(tx, lines);
   const hitIndexes = new Set(hits.map((hit) => hit.lineIndex));
   const missing = lines.filter((line) => !hitIndexes.has(line.index)).map((line) => line.index);
   if (hits.length > 0) await recordLineRatings(tx, id, hits);

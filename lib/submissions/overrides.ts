@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { getAssignmentContext } from "../assignments/assignments";
-import { phraseCacheFor } from "../grading/phrase-cache";
+import { loadPhraseCache } from "../grading/phrase-cache";
 import { appRater } from "../grading/raters/app-rater";
 import type { RaterIdentity } from "../grading/raters/rater";
 import type { LineRating } from "../grading/schemas";
@@ -52,14 +52,16 @@ function labelForScore(score: number, scale: { min: number; max: number }): stri
 
 /**
  * A teacher's rating of a line, kept beside the rater's. It also becomes the phrase
- * cache's answer for that line's text under this rubric, so the same sentence in the
- * next essay gets the teacher's verdict.
+ * cache's answer for that line's text in this assignment (never another's, #9), so the
+ * same sentence in the next essay of this class gets the teacher's verdict — unless the
+ * comment quotes the essay's other lines, which are this student's alone.
+ * Returns whether the cache took it.
  */
 export async function setLineOverride(
   sql: SqlExecutor,
   input: { submissionId: string; lineIndex: number; teacherId?: string | null } & LineOverrideBody,
   options: { rater?: RaterIdentity } = {},
-): Promise<void> {
+): Promise<{ cached: boolean }> {
   const assignment = await loadContext(sql, input.submissionId);
   checkScale(input.score, assignment.rubric.scale);
   const [line] = await sql<{ body: string; criterion_id: string | null }[]>`
@@ -84,7 +86,17 @@ export async function setLineOverride(
     suggestion: null,
     criterionId: line.criterion_id,
   };
-  await phraseCacheFor(assignment, options.rater ?? appRater()).storeTeacherRating(sql, line.body, rating);
+  const others = await sql<{ body: string }[]>`
+    select body from submission_lines where submission_id = ${input.submissionId} and line_index <> ${input.lineIndex}
+  `;
+  const cache = await loadPhraseCache(sql, assignment, options.rater ?? appRater());
+  const cached = await cache.storeTeacherRating(
+    sql,
+    line.body,
+    rating,
+    others.map((other) => other.body),
+  );
+  return { cached };
 }
 
 /** A teacher's score for one rubric criterion of a submission, kept beside the rater's. */

@@ -42,6 +42,8 @@ interface SubmissionRow {
   graded_seq: number | null;
   event_seq: number;
   previous_submission_id: string | null;
+  flagged_at: Date | null;
+  flag_reason: string | null;
   rated: number;
 }
 
@@ -49,7 +51,7 @@ interface SubmissionRow {
 export async function getSubmissionSummary(sql: SqlExecutor, submissionId: string) {
   const [row] = await sql<SubmissionRow[]>`
     select s.id, s.assignment_id, s.student_name, s.created_at, s.line_count, s.scores, s.overall_score, s.feedback,
-           s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id,
+           s.rater, s.graded_at, s.graded_seq, s.event_seq, s.previous_submission_id, s.flagged_at, s.flag_reason,
            (select count(*)::int from line_ratings r where r.submission_id = s.id) as rated
     from submissions s where s.id = ${submissionId}
   `;
@@ -125,5 +127,6 @@ export async function getSubmissionState(sql: SqlExecutor, submissionId: string)
     errors: summary.errors,
     previousSubmissionId: row.previous_submission_id,
     eventSeq: row.event_seq,
+    flag: row.flagged_at && row.flag_reason ? { flaggedAt: row.flagged_at, reason: row.flag_reason } : null,
   };
 }

@@ -33,6 +33,13 @@ export interface CriterionOverrideView {
   updatedAt: Date;
 }
 
+/** Set when a line looked like an instruction to the grader (#9): the teacher should read it. */
+export interface SubmissionFlag {
+  flaggedAt: Date;
+  /** A sentence naming the line and what it said. */
+  reason: string;
+}
+
 export interface SubmissionState {
   id: string;
   assignmentId: string;
@@ -49,6 +56,8 @@ export interface SubmissionState {
   errors: Array<{ jobId: number; kind: string; error: string }>;
   previousSubmissionId: string | null;
   eventSeq: number;
+  /** Always present from getSubmissionState; optional so a snapshot made elsewhere may leave it out. */
+  flag?: SubmissionFlag | null;
 }
 
 /**

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { evictColdPhrases, normalizePhrase, phraseCacheFor, recordPhraseHits } from "../../lib/grading/phrase-cache";
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createAssignment } from "../../lib/assignments/assignments";
+import { evictColdPhrases, normalizePhrase, phraseCacheFor, recordPhraseHits, type CacheAssignment } from "../../lib/grading/phrase-cache";
 import type { SubmissionLine } from "../../lib/grading/schemas";
 import type { LineRating } from "../../lib/grading/schemas";
 import type { Rubric } from "../../lib/assignments/rubric";
@@ -21,7 +23,14 @@ const rubric: Rubric = {
     },
   ],
 };
-const assignment = { rubric, rubricVersion: 1 };
+// Created in the database before the tests: entries belong to a real assignment.
+let assignment: CacheAssignment;
+beforeAll(async () => {
+  assignment = {
+    ...(await createAssignment(db.current.sql, { title: "Sleep", prompt: "Should school start later?", rubric })),
+    teacherId: null,
+  };
+});
 const rater = { id: "openai:gpt-4o-mini", version: "p1" };
 
 function lines(...texts: string[]): SubmissionLine[] {
@@ -39,7 +48,7 @@ describe("phrase cache", () => {
     expect(normalizePhrase("schools should start later")).not.toBe(normalizePhrase("schools should start earlier"));
   });
 
-  it("a rating is found again only under the same rubric (content and version), rater and prompt version", async () => {
+  it("a rating is found again only under the same assignment (id, teacher, title, prompt), rubric (content and version), rater and prompt version (#9)", async () => {
     const sql = db.current.sql;
     const essay = lines("Sleep matters for teenagers.", "Buses cost money.");
     await phraseCacheFor(assignment, rater).storeRatings(sql, essay, [rating(0, 5), rating(1, 2)]);
@@ -52,6 +61,10 @@ describe("phrase cache", () => {
     expect(same.hitKeys).toHaveLength(1);
 
     for (const [otherAssignment, otherRater] of [
+      [{ ...assignment, id: randomUUID() }, rater],
+      [{ ...assignment, teacherId: randomUUID() }, rater],
+      [{ ...assignment, title: "Sleep, revised" }, rater],
+      [{ ...assignment, prompt: "Should school start earlier?" }, rater],
       [{ ...assignment, rubricVersion: 2 }, rater],
       [{ ...assignment, rubric: { ...rubric, scale: { min: 0, max: 4 } } }, rater],
       [assignment, { ...rater, id: "openai:gpt-4o" }],

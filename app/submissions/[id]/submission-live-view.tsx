@@ -2,6 +2,7 @@
 
 import { useCallback, useMemo } from "react";
 import { FailedJobsPanel } from "@/app/submissions/[id]/failed-jobs-panel";
+import { FlagNotice } from "@/app/submissions/[id]/flag-notice";
 import { GradeSummary } from "@/app/submissions/[id]/grade-summary";
 import { GradingProgress } from "@/app/submissions/[id]/grading-progress";
 import { LineRatingRow } from "@/app/submissions/[id]/line-rating-row";
@@ -65,6 +66,7 @@ export function SubmissionLiveView({ initialState, assignment }: SubmissionLiveV
         </div>
       </header>
 
+      {state.flag && <FlagNotice flag={state.flag} />}
       <GradingProgress rated={state.progress.rated} total={state.progress.total} status={state.status} />
       {error && state.status !== "graded" && (
         <p className="notice" data-testid="stream-error">

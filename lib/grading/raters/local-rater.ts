@@ -21,6 +21,8 @@ export function createLocalRater(): Rater {
   return {
     id: LOCAL_RATER_ID,
     version: LOCAL_RATER_VERSION,
+    // analyzeLines checks each line as its own file, and its comments quote only that line.
+    ratesLinesAlone: true,
     async rateLines(lines, { assignment, signal }) {
       signal?.throwIfAborted();
       const analyses = await analyzeLines(lines.map((line) => line.text));

@@ -7,6 +7,12 @@ export interface RaterIdentity {
   readonly id: string;
   /** Part of the phrase-cache key: bump when prompts or heuristics change what a rating means. */
   readonly version: string;
+  /**
+   * True when a line's rating depends on its own text and the rubric only, never on the
+   * lines rated with it: its comment cannot carry another line's words, so the phrase cache
+   * keeps it without looking (#9). An LLM that sees the other lines is not such a rater.
+   */
+  readonly ratesLinesAlone?: boolean;
 }
 
 /** One LLM call's bill, recorded in llm_calls. */
