@@ -140,3 +140,21 @@ export function publicEnv(): { supabaseUrl: string | undefined; supabaseAnonKey:
     supabaseAnonKey: process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY || undefined,
   };
 }
+
+// Live streams (#9).
+
+/** A whole number from `min` up, with a default; the sentence names the variable. */
+function wholeNumberSetting(variable: string, min: number, fallback: number) {
+  const message = `${variable} must be a whole number of at least ${min}`;
+  return optionalText.pipe(z.coerce.number<string | undefined>({ error: message }).int(message).min(min, message).default(fallback));
+}
+
+export const DEFAULT_LIVE_STREAM_SAFETY_POLL_MS = 30_000;
+
+const liveStreamsSchema = z.object({
+  /** While LISTEN works, how long a quiet stream waits before reading anyway (a missed notification heals). */
+  LIVE_STREAM_SAFETY_POLL_MS: wholeNumberSetting("LIVE_STREAM_SAFETY_POLL_MS", 1_000, DEFAULT_LIVE_STREAM_SAFETY_POLL_MS),
+});
+export type LiveStreamsEnv = z.infer<typeof liveStreamsSchema>;
+/** Timers of the live streams. */
+export const liveStreamsEnv = cachedGroup(liveStreamsSchema);

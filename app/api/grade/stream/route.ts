@@ -2,6 +2,7 @@ import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_SUBMISSION_REQUEST_BYTES } from "@/lib/api/route-config";
+import { getNotificationListener } from "@/lib/db/notification-listener";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/submissions/create-submission";
 import { createSubmissionBodySchema } from "@/lib/submissions/submission-body";
@@ -26,6 +27,7 @@ export async function POST(request: Request) {
     drainAfterResponse();
     const stream = streamSubmissionEvents({
       sql,
+      listener: getNotificationListener(),
       submissionId: submission.id,
       afterSeq: 0,
       signal: request.signal,

@@ -1,7 +1,8 @@
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
-import { parseUuid } from "@/lib/api/params";
-import { getSql } from "@/lib/db/server-sql";
 import { SSE_HEADERS } from "@/lib/api/event-stream";
+import { parseUuid } from "@/lib/api/params";
+import { getNotificationListener } from "@/lib/db/notification-listener";
+import { getSql } from "@/lib/db/server-sql";
 import { streamSessionEvents } from "@/lib/sessions/session-events";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +16,13 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     const rows = await sql<{ id: string }[]>`select id from submissions where session_id = ${id}`;
     const [exists] = await sql`select 1 from grading_sessions where id = ${id}`;
     if (!exists) throw new ApiError("not_found", `No session with id ${id}.`);
-    const stream = streamSessionEvents({ sql, sessionId: id, submissionIds: new Set(rows.map((row) => row.id)), signal: request.signal });
+    const stream = streamSessionEvents({
+      sql,
+      listener: getNotificationListener(),
+      sessionId: id,
+      submissionIds: new Set(rows.map((row) => row.id)),
+      signal: request.signal,
+    });
     return new Response(stream, { headers: SSE_HEADERS });
   } catch (error) {
     return toErrorResponse(error);
