@@ -149,12 +149,18 @@ function wholeNumberSetting(variable: string, min: number, fallback: number) {
   return optionalText.pipe(z.coerce.number<string | undefined>({ error: message }).int(message).min(min, message).default(fallback));
 }
 
+export const DEFAULT_LIVE_STREAMS_PER_CLIENT = 20;
+export const DEFAULT_LIVE_STREAMS_MAX = 1_000;
 export const DEFAULT_LIVE_STREAM_SAFETY_POLL_MS = 30_000;
 
 const liveStreamsSchema = z.object({
+  /** Server-Sent Events streams one client (address) may hold open at once in one server process; beyond it, 429. */
+  LIVE_STREAMS_PER_CLIENT: wholeNumberSetting("LIVE_STREAMS_PER_CLIENT", 1, DEFAULT_LIVE_STREAMS_PER_CLIENT),
+  /** Streams one server process holds open at once, all clients together. */
+  LIVE_STREAMS_MAX: wholeNumberSetting("LIVE_STREAMS_MAX", 1, DEFAULT_LIVE_STREAMS_MAX),
   /** While LISTEN works, how long a quiet stream waits before reading anyway (a missed notification heals). */
   LIVE_STREAM_SAFETY_POLL_MS: wholeNumberSetting("LIVE_STREAM_SAFETY_POLL_MS", 1_000, DEFAULT_LIVE_STREAM_SAFETY_POLL_MS),
 });
 export type LiveStreamsEnv = z.infer<typeof liveStreamsSchema>;
-/** Timers of the live streams. */
+/** Caps and timers of the live streams. */
 export const liveStreamsEnv = cachedGroup(liveStreamsSchema);

@@ -2,6 +2,7 @@ import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { readJsonBody, toErrorResponse } from "@/lib/api/errors";
 import { fingerprintRequest, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from "@/lib/api/idempotency-key";
 import { MAX_SUBMISSION_REQUEST_BYTES } from "@/lib/api/route-config";
+import { acquireStreamSlot } from "@/lib/api/stream-slots";
 import { getNotificationListener } from "@/lib/db/notification-listener";
 import { getSql } from "@/lib/db/server-sql";
 import { createSubmission } from "@/lib/submissions/create-submission";
@@ -15,11 +16,14 @@ export const maxDuration = 300;
 /**
  * Stores the essay and its jobs, starts grading at once, and streams ratings as they land.
  * With an Idempotency-Key, a repeat of the same request streams the submission the first
- * one created (from its first event), and grades nothing twice.
+ * one created (from its first event), and grades nothing twice. A client over its cap of
+ * open streams gets a 429 before anything is stored (POST /api/submissions does not stream).
  */
 export async function POST(request: Request) {
+  let release = () => {};
   try {
     const key = readIdempotencyKey(request);
+    release = acquireStreamSlot(request);
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_SUBMISSION_REQUEST_BYTES));
     const sql = getSql();
     const idempotency = key === null ? undefined : { key, fingerprint: fingerprintRequest(body) };
@@ -31,6 +35,7 @@ export async function POST(request: Request) {
       submissionId: submission.id,
       afterSeq: 0,
       signal: request.signal,
+      onClose: release,
       initialEvents: [
         {
           event: "submission",
@@ -54,6 +59,7 @@ export async function POST(request: Request) {
     if (submission.replayed) headers[IDEMPOTENT_REPLAYED_HEADER] = "true";
     return new Response(stream, { headers });
   } catch (error) {
+    release();
     return toErrorResponse(error);
   }
 }
