@@ -164,3 +164,24 @@ const liveStreamsSchema = z.object({
 export type LiveStreamsEnv = z.infer<typeof liveStreamsSchema>;
 /** Caps and timers of the live streams. */
 export const liveStreamsEnv = cachedGroup(liveStreamsSchema);
+
+// Cleanup and data retention (#9).
+
+export const DEFAULT_CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+const RETENTION_DAYS_MESSAGE = "RETENTION_DAYS must be a whole number of days above 0 (leave it unset to keep submissions forever)";
+
+const retentionSchema = z.object({
+  /** Submissions (with their lines, ratings and overrides) older than this many days are deleted; unset keeps them forever. */
+  RETENTION_DAYS: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: RETENTION_DAYS_MESSAGE })
+      .int(RETENTION_DAYS_MESSAGE)
+      .positive(RETENTION_DAYS_MESSAGE)
+      .optional(),
+  ),
+  /** How often a worker (and, at most, the web app's drain) deletes finished jobs and what is past retention. */
+  CLEANUP_INTERVAL_MS: wholeNumberSetting("CLEANUP_INTERVAL_MS", 1_000, DEFAULT_CLEANUP_INTERVAL_MS),
+});
+export type RetentionEnv = z.infer<typeof retentionSchema>;
+/** What is kept, for how long, and how often cleanup runs. */
+export const retentionEnv = cachedGroup(retentionSchema);
