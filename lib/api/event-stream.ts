@@ -123,9 +123,12 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
         }
       };
       let debounceTimer: ReturnType<typeof setTimeout> | null = null;
+      let opened = false;
       const wake = (why: StreamWake) => {
         // LISTEN went down: nothing to read yet, but from now on poll.
         if (why === "not_listening") return schedulePoll();
+        // LISTEN came up before the first read: that read, about to start, catches up anyway.
+        if (why === "listening" && !opened) return;
         if (!options.debounceMs) return void refresh();
         debounceTimer ??= setTimeout(() => {
           debounceTimer = null;
@@ -153,6 +156,7 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
       const readyOrLate = new Promise((resolve) => (readyTimer = setTimeout(resolve, fallbackPollMs)));
       void Promise.race([subscription.ready, readyOrLate]).then(() => {
         clearTimeout(readyTimer);
+        opened = true;
         return refresh();
       });
     },

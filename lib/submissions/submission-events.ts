@@ -1,7 +1,7 @@
 import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream, type SseEvent, type StreamWakeups } from "../api/event-stream";
 import { ANY_KEY, type NotificationListener } from "../db/notification-listener";
-import type { Sql } from "../db/sql";
+import type { Sql, SqlExecutor } from "../db/sql";
 import { liveStreamsEnv } from "../env";
 import { listRatingsSince } from "../grading/line-ratings";
 import { getSubmissionSummary } from "./submission-state";
@@ -32,6 +32,12 @@ export function submissionWakeups(
         onListeningChange: (listening) => wake(listening ? "listening" : "not_listening"),
       }),
   };
+}
+
+/** Whether the submission exists: the one cheap read a stream route makes before it streams. */
+export async function submissionExists(sql: SqlExecutor, submissionId: string): Promise<boolean> {
+  const rows = await sql`select 1 from submissions where id = ${submissionId}`;
+  return rows.length > 0;
 }
 
 export interface StreamSubmissionEventsOptions {

@@ -61,6 +61,8 @@ const closeAll = (streams: OpenStream[]) => Promise.all(streams.splice(0).map((s
 describe("streams driven by LISTEN/NOTIFY (#9)", () => {
   it(`${IDLE_STREAMS} open, idle streams make fewer database transactions than there are streams in ${IDLE_WINDOW_MS / 1000} s; a notification reaches its own stream`, async () => {
     const ids = await Promise.all(Array.from({ length: IDLE_STREAMS }, (_, i) => newSubmission(`Idle ${i}`)));
+    await sleep(STATS_FLUSH_MS); // the inserts reach pg_stat_database
+    const beforeOpening = await committedTransactions(db.current.sql);
     // One client per stream (so no per-client cap gets in the way).
     const streams = await Promise.all(ids.map((id, i) => openStream(id, `198.51.100.${i + 1}`)));
     try {
@@ -69,6 +71,11 @@ describe("streams driven by LISTEN/NOTIFY (#9)", () => {
 
       await sleep(STATS_FLUSH_MS); // the opening reads reach pg_stat_database
       const before = await committedTransactions(db.current.sql);
+      // Opening: per stream the route's existence check and one catch-up read (3 statements); once,
+      // the pool's new connections (each looks up array types) and the LISTEN. No polls after.
+      const opening = before - beforeOpening;
+      console.log(`[measure] opening ${IDLE_STREAMS} streams, then ${STATS_FLUSH_MS / 1000} s: ${opening} transactions`);
+      expect(opening).toBeLessThan(IDLE_STREAMS * 4 + 40);
       await sleep(IDLE_WINDOW_MS);
       const during = (await committedTransactions(db.current.sql)) - before;
       // Was 2 reads per stream every 2 s: 200 here. Now: the heartbeat at most, and this test's own reads.

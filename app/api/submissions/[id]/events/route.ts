@@ -4,8 +4,7 @@ import { parseSubmissionId } from "@/lib/api/params";
 import { acquireStreamSlot } from "@/lib/api/stream-slots";
 import { getNotificationListener } from "@/lib/db/notification-listener";
 import { getSql } from "@/lib/db/server-sql";
-import { streamSubmissionEvents } from "@/lib/submissions/submission-events";
-import { getSubmissionSummary } from "@/lib/submissions/submission-state";
+import { streamSubmissionEvents, submissionExists } from "@/lib/submissions/submission-events";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -18,7 +17,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     // Before any database work: a client over its cap costs nothing but the 429.
     release = acquireStreamSlot(request);
     const sql = getSql();
-    if (!(await getSubmissionSummary(sql, id))) throw new ApiError("not_found", `No submission with id ${id}.`);
+    if (!(await submissionExists(sql, id))) throw new ApiError("not_found", `No submission with id ${id}.`);
     const lastEventId = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
     const stream = streamSubmissionEvents({
       sql,
