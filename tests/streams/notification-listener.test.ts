@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANY_KEY, createNotificationListener, type NotificationListener } from "../../lib/db/notification-listener";
+import { cancelJob } from "../../lib/queue/manage-jobs";
 import { createSubmission } from "../../lib/submissions/create-submission";
 import { SUBMISSION_EVENTS_CHANNEL, streamSubmissionEvents } from "../../lib/submissions/submission-events";
 import { freshDatabasePerFile } from "../helpers/db";
@@ -175,6 +176,31 @@ describe("a stream reads the database when told to (#9)", () => {
       expect(listener.listening).toBe(true);
     } finally {
       await sse.cancel();
+    }
+  });
+
+  it("a deleted submission's stream, and one whose jobs a person cancelled, end at once, not on the safety poll", async () => {
+    const listener = listenThroughProxy("test-listen-ends");
+    const [deleted, cancelled] = [await newSubmission("Deleted"), await newSubmission("Cancelled")];
+    const open = (submissionId: string) =>
+      collectSse(streamSubmissionEvents({ sql: db.current.sql, listener, submissionId, afterSeq: 0, safetyPollMs: 600_000 }));
+    const [gone, stopped] = [open(deleted), open(cancelled)];
+    try {
+      await waitFor("both catch-up reads", () => gone.events.length > 0 && stopped.events.length > 0);
+      await db.current.sql`delete from submissions where id = ${deleted}`;
+      for (const job of await db.current.sql<
+        { id: number }[]
+      >`select id from grading_jobs where payload ->> 'submissionId' = ${cancelled}`) {
+        await cancelJob(db.current.sql, job.id);
+      }
+      await waitFor("both streams' last events", () => gone.events.at(-1)?.event === "error" && stopped.events.at(-1)?.event === "failed", {
+        timeoutMs: 10_000,
+      });
+      await Promise.all([gone.done, stopped.done]); // and each ended by itself
+      expect(gone.events.at(-1)).toEqual({ event: "error", data: { message: "The submission no longer exists." } });
+      expect(stopped.events.at(-1)!.event).toBe("failed");
+    } finally {
+      await Promise.all([gone.cancel(), stopped.cancel()]);
     }
   });
 
