@@ -72,10 +72,11 @@ describe("streams driven by LISTEN/NOTIFY (#9)", () => {
       await sleep(STATS_FLUSH_MS); // the opening reads reach pg_stat_database
       const before = await committedTransactions(db.current.sql);
       // Opening: per stream the route's existence check and one catch-up read (3 statements); once,
-      // the pool's new connections (each looks up array types) and the LISTEN. No polls after.
+      // the pool's new connections (each looks up array types) and the LISTEN: about 100 here.
+      // Generous, since autovacuum and a loaded machine add their own; polling every 2 s made 300+.
       const opening = before - beforeOpening;
       console.log(`[measure] opening ${IDLE_STREAMS} streams, then ${STATS_FLUSH_MS / 1000} s: ${opening} transactions`);
-      expect(opening).toBeLessThan(IDLE_STREAMS * 4 + 40);
+      expect(opening).toBeLessThan(IDLE_STREAMS * 8);
       await sleep(IDLE_WINDOW_MS);
       const during = (await committedTransactions(db.current.sql)) - before;
       // Was 2 reads per stream every 2 s: 200 here. Now: the heartbeat at most, and this test's own reads.
