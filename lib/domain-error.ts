@@ -12,6 +12,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable"
+  | "too_many_requests"
   | "misconfigured"
   | "unavailable"
   | "internal";
@@ -26,6 +27,7 @@ export const statusByCode: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   misconfigured: 503,
   unavailable: 503,
   internal: 500,

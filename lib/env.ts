@@ -245,6 +245,51 @@ export function documentEnv(env?: Env): DocumentEnv {
   };
 }
 
+// Live streams (#9).
+
+/** A whole number from `min` up, with a default; the sentence names the variable. */
+function wholeNumberSetting(variable: string, min: number, fallback: number) {
+  const message = `${variable} must be a whole number of at least ${min}`;
+  return optionalText.pipe(z.coerce.number<string | undefined>({ error: message }).int(message).min(min, message).default(fallback));
+}
+
+export const DEFAULT_LIVE_STREAMS_PER_CLIENT = 20;
+export const DEFAULT_LIVE_STREAMS_MAX = 1_000;
+export const DEFAULT_LIVE_STREAM_SAFETY_POLL_MS = 30_000;
+
+const liveStreamsSchema = z.object({
+  /** Server-Sent Events streams one client (address) may hold open at once in one server process; beyond it, 429. */
+  LIVE_STREAMS_PER_CLIENT: wholeNumberSetting("LIVE_STREAMS_PER_CLIENT", 1, DEFAULT_LIVE_STREAMS_PER_CLIENT),
+  /** Streams one server process holds open at once, all clients together. */
+  LIVE_STREAMS_MAX: wholeNumberSetting("LIVE_STREAMS_MAX", 1, DEFAULT_LIVE_STREAMS_MAX),
+  /** While LISTEN works, how long a quiet stream waits before reading anyway (a missed notification heals). */
+  LIVE_STREAM_SAFETY_POLL_MS: wholeNumberSetting("LIVE_STREAM_SAFETY_POLL_MS", 1_000, DEFAULT_LIVE_STREAM_SAFETY_POLL_MS),
+});
+export type LiveStreamsEnv = z.infer<typeof liveStreamsSchema>;
+/** Caps and timers of the live streams. */
+export const liveStreamsEnv = cachedGroup(liveStreamsSchema);
+
+// Cleanup and data retention (#9).
+
+export const DEFAULT_CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+const RETENTION_DAYS_MESSAGE = "RETENTION_DAYS must be a whole number of days above 0 (leave it unset to keep submissions forever)";
+
+const retentionSchema = z.object({
+  /** Submissions (with their lines, ratings and overrides) older than this many days are deleted; unset keeps them forever. */
+  RETENTION_DAYS: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: RETENTION_DAYS_MESSAGE })
+      .int(RETENTION_DAYS_MESSAGE)
+      .positive(RETENTION_DAYS_MESSAGE)
+      .optional(),
+  ),
+  /** How often a worker (and, at most, the web app's drain) deletes finished jobs and what is past retention. */
+  CLEANUP_INTERVAL_MS: wholeNumberSetting("CLEANUP_INTERVAL_MS", 1_000, DEFAULT_CLEANUP_INTERVAL_MS),
+});
+export type RetentionEnv = z.infer<typeof retentionSchema>;
+/** What is kept, for how long, and how often cleanup runs. */
+export const retentionEnv = cachedGroup(retentionSchema);
+
 /**
  * Parses every group a server process uses, so a bad value stops the web app or the
  * worker when it starts, not the first request that happens to read it.
@@ -257,4 +302,6 @@ export function checkServerEnv(env: Env = process.env): void {
   limitsEnv(env);
   exposureEnv(env);
   documentEnv(env);
+  liveStreamsEnv(env);
+  retentionEnv(env);
 }

@@ -10,6 +10,10 @@
  *   --shutdown-grace MS   on SIGINT/SIGTERM, how long running jobs may finish before
  *                         they are handed back (default 20000)
  *
+ * Every CLEANUP_INTERVAL_MS (10 min; and once at start, and at the end of --once) it
+ * deletes finished jobs older than 24 h, cold phrase-cache entries and, with
+ * RETENTION_DAYS set, submissions past it (lib/env.ts): cleanup needs no cron (#9).
+ *
  * SIGINT/SIGTERM/SIGHUP (also with --once): stop claiming, hand back unstarted jobs, let
  * running ones finish within the grace, release the rest, deregister, exit 0. The same signal again within a second
  * is the same request (a terminal and a parent process often both deliver it); a signal
@@ -34,6 +38,8 @@ import {
   type TaskRegistry,
 } from "../lib/queue";
 import { DEFAULT_LEASE_MS } from "../lib/queue/claim-jobs";
+import { retentionEnv } from "../lib/env";
+import { runHousekeeping } from "../lib/grading/process-grading-queue";
 import { appTasks } from "../lib/tasks";
 import { createProgressReporter } from "./progress-reporter";
 import { REPEATED_SIGNAL_WINDOW_MS, runOutsideTsxCli } from "./signal-relay";
@@ -106,6 +112,49 @@ async function assertQueueSchema(sql: Sql): Promise<void> {
 
 class SchemaMissingError extends Error {
   override name = "SchemaMissingError";
+}
+
+/**
+ * Cleanup on a timer, first at once; never two runs at once. A failure (a database older
+ * than the purge function, or down) is reported when it changes and never stops the worker.
+ */
+function startHousekeeping(sql: Sql, log: (line: string) => void): { runOnce(): Promise<void>; stop(): Promise<void> } {
+  const { CLEANUP_INTERVAL_MS: intervalMs, RETENTION_DAYS: retentionDays } = retentionEnv();
+  let running: Promise<void> | null = null;
+  let lastError: string | null = null;
+  const runOnce = () =>
+    (running ??= runHousekeeping(sql, { retentionDays })
+      .then(
+        ({ cleanedUp, evictedPhrases, purgedSubmissions }) => {
+          lastError = null;
+          if (cleanedUp + evictedPhrases + purgedSubmissions === 0) return;
+          const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+          const purged =
+            retentionDays === undefined
+              ? ""
+              : `, ${count(purgedSubmissions, "submission", "submissions")} older than ${retentionDays} days`;
+          log(
+            `cleanup: deleted ${count(cleanedUp, "finished job", "finished jobs")}, ${count(evictedPhrases, "cold cache entry", "cold cache entries")}${purged}.`,
+          );
+        },
+        (error: unknown) => {
+          const message = (error as Error).message ?? String(error);
+          if (message !== lastError) log(`cleanup failed (will try again in ${Math.round(intervalMs / 1000)} s): ${message}`);
+          lastError = message;
+        },
+      )
+      .finally(() => {
+        running = null;
+      }));
+  const timer = setInterval(() => void runOnce(), intervalMs);
+  void runOnce();
+  return {
+    runOnce,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** Resolves on the first SIGINT/SIGTERM/SIGHUP; a repeat within the window calls `onRepeat`, a later one `onForce`. */
@@ -191,6 +240,10 @@ async function main(): Promise<number> {
         onEvent: reporter.onEvent,
       });
       reporter.stop();
+      if (!stop.signal.aborted) {
+        const housekeeping = startHousekeeping(sql, (line) => process.stderr.write(`${line}\n`));
+        await housekeeping.stop();
+      }
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return reporter.totals.failed > 0 ? EXIT_JOBS_FAILED : EXIT_OK;
     }
@@ -217,8 +270,9 @@ async function main(): Promise<number> {
       onEvent: reporter.onEvent,
     });
     reporter.start(`worker ${workerId} (concurrency ${concurrency}); Ctrl-C to stop`);
+    const housekeeping = startHousekeeping(sql, reporter.log);
     await stopRequested;
-    await worker.stop();
+    await Promise.all([worker.stop(), housekeeping.stop()]);
     reporter.stop();
     const { released } = worker.stats;
     reporter.log(`stopped: worker ${workerId} deregistered${released > 0 ? `, ${released} job(s) handed back` : ""}.`);

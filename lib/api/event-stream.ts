@@ -28,31 +28,56 @@ export function parseLastEventId(value: string | null | undefined): number {
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : 0;
 }
 
+/** Why a stream is woken: a notification for it, or LISTEN going down or coming back. */
+export type StreamWake = "notify" | "listening" | "not_listening";
+
+export interface StreamWakeups {
+  /** Calls `wake` on each notification for this stream and when LISTEN changes; `ready` settles once listening (or not). */
+  subscribe(wake: (why: StreamWake) => void): { ready: Promise<unknown>; unsubscribe(): void };
+  /** Whether notifications arrive right now. */
+  listening(): boolean;
+}
+
+/** While LISTEN is down (or impossible, behind a transaction pooler), a stream reads this often. */
+export const DEFAULT_FALLBACK_POLL_MS = 2_000;
+
 export interface RefreshingEventStreamOptions {
   initialEvents?: SseEvent[];
   /** Sends whatever is new; resolves true once the stream has sent its final event. */
   refresh(send: (event: SseEvent) => void): Promise<boolean>;
-  /** Calls `wake` whenever something may have changed (a NOTIFY); resolves `ready` once listening. */
-  subscribe(wake: () => void): { ready: Promise<unknown>; unsubscribe(): void };
-  /** The fallback when a wake-up is missed. */
-  pollIntervalMs: number;
+  wakeups: StreamWakeups;
+  /** While listening, the longest a stream goes without a read, so a missed notification heals (jittered down by up to a fifth). */
+  safetyPollMs: number;
+  /** While not listening, how often the stream reads. */
+  fallbackPollMs?: number;
   /** Gathers a burst of wake-ups into one refresh. */
   debounceMs?: number;
   /** What the client is told when a refresh throws, before the stream ends. */
   describeError(error: unknown): string;
   signal?: AbortSignal;
+  /** Called once when the stream ends, however it ends (final event, error, client gone, server stopping). */
+  onClose?(): void;
 }
 
 /**
- * A Server-Sent Events body that refreshes when woken, on a poll, and once at the start
- * (after subscribing, so nothing lands unseen in between); never two refreshes at once
- * (a wake-up during one asks for one more); keep-alive comments; closed when the
- * client goes away or the final event is sent.
+ * A Server-Sent Events body that reads the database only when it has reason to (#9): once
+ * at the start (after subscribing, so nothing lands unseen in between), on each
+ * notification for it, once when LISTEN comes back, and on a slow safety poll; only
+ * while LISTEN is down does it poll every couple of seconds. Never two refreshes at once
+ * (a wake-up during one asks for one more); keep-alive comments; closed when the client
+ * goes away or the final event is sent.
  */
 export function createRefreshingEventStream(options: RefreshingEventStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const fallbackPollMs = options.fallbackPollMs ?? DEFAULT_FALLBACK_POLL_MS;
   let closed = false;
   let cleanup = () => {};
+  const end = () => {
+    if (closed) return;
+    closed = true;
+    cleanup();
+    options.onClose?.();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (event: SseEvent) => {
@@ -60,11 +85,20 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
       };
       const close = () => {
         if (closed) return;
-        closed = true;
-        cleanup();
+        end();
         controller.close();
       };
       for (const event of options.initialEvents ?? []) send(event);
+
+      let pollTimer: ReturnType<typeof setTimeout> | null = null;
+      // The next unprompted read: soon while LISTEN is down, else the safety poll (jittered so streams opened together spread out).
+      const schedulePoll = () => {
+        if (pollTimer) clearTimeout(pollTimer);
+        pollTimer = null;
+        if (closed) return;
+        const delay = options.wakeups.listening() ? options.safetyPollMs * (0.8 + Math.random() * 0.2) : fallbackPollMs;
+        pollTimer = setTimeout(() => void refresh(), delay);
+      };
 
       let running = false;
       let again = false;
@@ -85,10 +119,16 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
           close();
         } finally {
           running = false;
+          schedulePoll();
         }
       };
       let debounceTimer: ReturnType<typeof setTimeout> | null = null;
-      const wake = () => {
+      let opened = false;
+      const wake = (why: StreamWake) => {
+        // LISTEN went down: nothing to read yet, but from now on poll.
+        if (why === "not_listening") return schedulePoll();
+        // LISTEN came up before the first read: that read, about to start, catches up anyway.
+        if (why === "listening" && !opened) return;
         if (!options.debounceMs) return void refresh();
         debounceTimer ??= setTimeout(() => {
           debounceTimer = null;
@@ -96,8 +136,7 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
         }, options.debounceMs);
       };
 
-      const subscription = options.subscribe(wake);
-      const poll = setInterval(wake, options.pollIntervalMs);
+      const subscription = options.wakeups.subscribe(wake);
       const keepAlive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEP_ALIVE_MS);
       const onAbort = () => close();
       // The client went away, or the server is stopping (next start waits for open responses).
@@ -106,16 +145,23 @@ export function createRefreshingEventStream(options: RefreshingEventStreamOption
       signal.addEventListener("abort", onAbort);
       cleanup = () => {
         subscription.unsubscribe();
-        clearInterval(poll);
+        if (pollTimer) clearTimeout(pollTimer);
         clearInterval(keepAlive);
         if (debounceTimer) clearTimeout(debounceTimer);
         signal.removeEventListener("abort", onAbort);
       };
-      void subscription.ready.then(refresh);
+      // The first read waits for LISTEN (so nothing lands unseen in between), but not for long: if
+      // LISTEN is slow to come up, its "listening" wake-up reads again anyway.
+      let readyTimer: ReturnType<typeof setTimeout> | undefined;
+      const readyOrLate = new Promise((resolve) => (readyTimer = setTimeout(resolve, fallbackPollMs)));
+      void Promise.race([subscription.ready, readyOrLate]).then(() => {
+        clearTimeout(readyTimer);
+        opened = true;
+        return refresh();
+      });
     },
     cancel() {
-      closed = true;
-      cleanup();
+      end();
     },
   });
 }

@@ -1,11 +1,14 @@
 import { publicErrorMessage } from "../api/errors";
 import { createRefreshingEventStream } from "../api/event-stream";
+import type { NotificationListener } from "../db/notification-listener";
 import type { Sql } from "../db/sql";
-import { ANY_SUBMISSION, subscribeToSubmissionEvents } from "../submissions/submission-events";
+import { liveStreamsEnv } from "../env";
+import { ANY_SUBMISSION, submissionWakeups } from "../submissions/submission-events";
 import { getSessionState } from "./get-session-state";
 
 const DEBOUNCE_MS = 250;
-const POLL_INTERVAL_MS = 3_000;
+/** While LISTEN is down: a session snapshot is a bigger read than one submission's, so a little slower. */
+const FALLBACK_POLL_MS = 3_000;
 
 /**
  * Server-Sent Events for a class session: a `session` snapshot (every student's status,
@@ -15,18 +18,20 @@ const POLL_INTERVAL_MS = 3_000;
  */
 export function streamSessionEvents(options: {
   sql: Sql;
+  listener: NotificationListener;
   sessionId: string;
   submissionIds: ReadonlySet<string>;
   signal?: AbortSignal;
+  safetyPollMs?: number;
+  onClose?: () => void;
 }): ReadableStream<Uint8Array> {
   return createRefreshingEventStream({
-    pollIntervalMs: POLL_INTERVAL_MS,
+    safetyPollMs: options.safetyPollMs ?? liveStreamsEnv().LIVE_STREAM_SAFETY_POLL_MS,
+    fallbackPollMs: FALLBACK_POLL_MS,
     debounceMs: DEBOUNCE_MS,
     signal: options.signal,
-    subscribe: (wake) =>
-      subscribeToSubmissionEvents(options.sql, ANY_SUBMISSION, (submissionId) => {
-        if (submissionId && options.submissionIds.has(submissionId)) wake();
-      }),
+    onClose: options.onClose,
+    wakeups: submissionWakeups(options.listener, ANY_SUBMISSION, (submissionId) => options.submissionIds.has(submissionId)),
     describeError: (error) => `Could not read the session: ${publicErrorMessage(error)}`,
     refresh: async (send) => {
       const state = await getSessionState(options.sql, options.sessionId);

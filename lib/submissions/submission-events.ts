@@ -1,75 +1,77 @@
 import { publicErrorMessage } from "../api/errors";
-import { createRefreshingEventStream, type SseEvent } from "../api/event-stream";
-import type { Sql } from "../db/sql";
+import { createRefreshingEventStream, type SseEvent, type StreamWakeups } from "../api/event-stream";
+import { ANY_KEY, type NotificationListener } from "../db/notification-listener";
+import type { Sql, SqlExecutor } from "../db/sql";
+import { liveStreamsEnv } from "../env";
 import { listRatingsSince } from "../grading/line-ratings";
 import { publicJobError } from "./public-job-error";
 import { getSubmissionSummary } from "./submission-state";
 
+/** The database NOTIFYs this channel, with the submission's id, on each rating, grade, failure and override. */
 export const SUBMISSION_EVENTS_CHANNEL = "submission_events";
-const DEFAULT_POLL_INTERVAL_MS = 2_000;
 
 /** Subscribe with this id to hear about every submission (a class session's stream). */
-export const ANY_SUBMISSION = "*";
-type SubmissionListener = (submissionId?: string) => void;
+export const ANY_SUBMISSION = ANY_KEY;
 
-// One LISTEN connection per pool, fanned out to the streams of each submission.
-const listenersByPool = new WeakMap<Sql, { bySubmission: Map<string, Set<SubmissionListener>>; ready: Promise<unknown> }>();
-
-export function subscribeToSubmissionEvents(
-  sql: Sql,
+/**
+ * Wake-ups for a stream from the process's one LISTEN connection: `onNotify` gets the
+ * submission id of each notification that concerns `submissionId` (every one, for
+ * ANY_SUBMISSION); `accept` can still turn one down (a session stream wants only its own).
+ */
+export function submissionWakeups(
+  listener: NotificationListener,
   submissionId: string,
-  onChange: SubmissionListener,
-): { ready: Promise<unknown>; unsubscribe: () => void } {
-  let entry = listenersByPool.get(sql);
-  if (!entry) {
-    const bySubmission = new Map<string, Set<SubmissionListener>>();
-    const ready = sql
-      .listen(SUBMISSION_EVENTS_CHANNEL, (payload) => {
-        for (const listener of bySubmission.get(payload) ?? []) listener();
-        for (const listener of bySubmission.get(ANY_SUBMISSION) ?? []) listener(payload);
-      })
-      .catch(() => undefined); // streams still poll
-    entry = { bySubmission, ready };
-    listenersByPool.set(sql, entry);
-  }
-  const listeners = entry.bySubmission.get(submissionId) ?? new Set();
-  listeners.add(onChange);
-  entry.bySubmission.set(submissionId, listeners);
-  const { bySubmission } = entry;
+  accept: (notifiedSubmissionId: string) => boolean = () => true,
+): StreamWakeups {
   return {
-    ready: entry.ready,
-    unsubscribe: () => {
-      listeners.delete(onChange);
-      if (listeners.size === 0) bySubmission.delete(submissionId);
-    },
+    listening: () => listener.listening,
+    subscribe: (wake) =>
+      listener.subscribe(SUBMISSION_EVENTS_CHANNEL, submissionId, {
+        onNotify: (payload) => {
+          if (accept(payload)) wake("notify");
+        },
+        onListeningChange: (listening) => wake(listening ? "listening" : "not_listening"),
+      }),
   };
+}
+
+/** Whether the submission exists: the one cheap read a stream route makes before it streams. */
+export async function submissionExists(sql: SqlExecutor, submissionId: string): Promise<boolean> {
+  const rows = await sql`select 1 from submissions where id = ${submissionId}`;
+  return rows.length > 0;
 }
 
 export interface StreamSubmissionEventsOptions {
   sql: Sql;
+  listener: NotificationListener;
   submissionId: string;
   /** Events up to this id were delivered before (Last-Event-ID); 0 sends everything. */
   afterSeq: number;
   /** Sent first, e.g. the submission's lines on a new submission. */
   initialEvents?: SseEvent[];
   signal?: AbortSignal;
-  pollIntervalMs?: number;
+  safetyPollMs?: number;
+  fallbackPollMs?: number;
+  /** Called once when the stream ends (frees its slot). */
+  onClose?: () => void;
 }
 
 /**
  * Server-Sent Events for one submission: `line` per rating (id = its event number),
- * `progress` after each batch, and a final `graded` or `failed`. Woken by NOTIFY, with
- * a poll as the fallback; a client that reconnects with Last-Event-ID gets only what
- * it missed.
+ * `progress` after each batch, and a final `graded` or `failed`. Reads the database when
+ * NOTIFY says the submission changed (and on a slow safety poll); polls only while LISTEN
+ * is down. A client that reconnects with Last-Event-ID gets only what it missed.
  */
 export function streamSubmissionEvents(options: StreamSubmissionEventsOptions): ReadableStream<Uint8Array> {
   let delivered = options.afterSeq;
   const { sql, submissionId } = options;
   return createRefreshingEventStream({
     initialEvents: options.initialEvents,
-    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    safetyPollMs: options.safetyPollMs ?? liveStreamsEnv().LIVE_STREAM_SAFETY_POLL_MS,
+    fallbackPollMs: options.fallbackPollMs,
     signal: options.signal,
-    subscribe: (wake) => subscribeToSubmissionEvents(sql, submissionId, wake),
+    onClose: options.onClose,
+    wakeups: submissionWakeups(options.listener, submissionId),
     describeError: (error) => `Could not read the submission's events: ${publicErrorMessage(error)}`,
     refresh: async (send) => {
       const ratings = await listRatingsSince(sql, submissionId, delivered);
