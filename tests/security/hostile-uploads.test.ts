@@ -230,10 +230,10 @@ describe("the JSON routes refuse hostile bodies (#9)", () => {
       expect(await storedRows()).toEqual(before);
     });
 
-    // NUL in essay text is the submission validation's to refuse (lib/submissions/split-lines.ts,
-    // another part of #9): it answers 500 until that lands. Flip to `it` then.
-    it.fails(`${route} with NUL bytes in the text answers 422 (waits on the submission text check)`, async () => {
+    it(`${route} with NUL bytes in the text answers 422, storing nothing`, async () => {
+      const before = await storedRows();
       await expectRefused(await postJson(route, body({ text: nulText.toString() })), 422, /NUL|control/);
+      expect(await storedRows()).toEqual(before);
     });
   }
 
