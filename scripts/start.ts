@@ -24,7 +24,7 @@ import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../lib/db/prepare-database";
-import { exposureEnv, webEnv } from "../lib/env";
+import { checkServerEnv, exposureEnv, webEnv } from "../lib/env";
 import { REPEATED_SIGNAL_WINDOW_MS, STOP_WHEN_PARENT_EXITS } from "./signal-relay";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -110,6 +110,8 @@ function supervise(label: string, start: () => Part, stopping: Promise<void>, is
 }
 
 async function main(): Promise<number> {
+  // A bad setting would make both parts die and be restarted forever: refuse it here, once.
+  checkServerEnv();
   const port = String(webEnv().PORT);
   const host = exposureEnv().HOST;
   process.stderr.write("Preparing the database…\n");

@@ -1,6 +1,6 @@
 import { networkInterfaces } from "node:os";
 import { DomainError } from "../domain-error";
-import type { ExposureEnv } from "../env";
+import { exposureEnv, type ExposureEnv } from "../env";
 
 /**
  * The checks proxy.ts runs before any page or route (#9):
@@ -77,12 +77,49 @@ function isOwnOrigin(origin: string, hosts: Array<string | null>): boolean {
   });
 }
 
+/** An https/http origin on its default port whose name is listed (ALLOWED_HOSTS, HOST): not a loopback name. */
+function isListedPublicOrigin(origin: string, allowedHosts: ReadonlySet<string>): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const name = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return url.port === "" && allowedHosts.has(name) && !LOOPBACK_NAMES.includes(name);
+}
+
+/** The checks of proxy.ts, for the routes that read a body (proxy.ts would buffer it whole): throws the refusal. */
+export function assertRequestAllowed(request: Request): void {
+  const refusal = refuseRequest(requestFacts(request), allowedHostNames(exposureEnv()));
+  if (refusal) throw refusal;
+}
+
+export function requestFacts(request: Request): RequestFacts {
+  return {
+    method: request.method,
+    host: request.headers.get("host"),
+    origin: request.headers.get("origin"),
+    secFetchSite: request.headers.get("sec-fetch-site"),
+    forwardedHost: request.headers.get("x-forwarded-host"),
+  };
+}
+
 /** A header value quoted in a sentence: short, and without control characters. */
 const shown = (value: string) => `“${(value.length > 100 ? `${value.slice(0, 100)}…` : value).replace(/[\u0000-\u001f\u007f]/g, "")}”`;
 
 /** Why this request must be refused, or null to let it through. */
 export function refuseRequest(request: RequestFacts, allowedHosts: ReadonlySet<string>): RefusedRequestError | null {
   const hostName = hostNameOf(request.host);
+  const forwardedHost = request.forwardedHost?.split(",")[0]?.trim() || null;
+  // A reverse proxy's public name arrives as X-Forwarded-Host; a client can send one too, so it must be ours as well.
+  const forwardedName = forwardedHost === null ? null : hostNameOf(forwardedHost);
+  if (forwardedHost !== null && (forwardedName === null || !allowedHosts.has(forwardedName))) {
+    return new RefusedRequestError(
+      "misdirected",
+      `This server does not answer to the host name ${shown(forwardedHost)}. Open Gradeline at its own address; an operator who serves it under that name adds it to ALLOWED_HOSTS.`,
+    );
+  }
   if (hostName === null || !allowedHosts.has(hostName)) {
     return new RefusedRequestError(
       "misdirected",
@@ -90,9 +127,10 @@ export function refuseRequest(request: RequestFacts, allowedHosts: ReadonlySet<s
     );
   }
   if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return null;
-  const forwardedHost = request.forwardedHost?.split(",")[0] ?? null;
   if (request.origin !== null) {
     if (isOwnOrigin(request.origin, [request.host, forwardedHost])) return null;
+    // Behind a proxy that rewrites Host (nginx's default), the page's origin is a listed public name.
+    if (isListedPublicOrigin(request.origin, allowedHosts)) return null;
     return new RefusedRequestError(
       "forbidden",
       `This request came from another site (${shown(request.origin)}), so it was refused: changes can only be made from Gradeline's own pages.`,

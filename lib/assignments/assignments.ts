@@ -1,3 +1,4 @@
+import { isStorableText, STORABLE_TEXT_MESSAGE } from "../submissions/control-characters";
 import type { SqlExecutor } from "../db/sql";
 import { z } from "zod";
 import { rubricSchema, type Rubric } from "./rubric";
@@ -69,8 +70,13 @@ export async function updateAssignmentRubric(sql: SqlExecutor, assignmentId: str
 }
 
 export const assignmentBodySchema = z.object({
-  title: z.string({ error: "title is required" }).trim().min(1, "title is required").max(200),
-  prompt: z.string().trim().max(5000).default(""),
+  title: z
+    .string({ error: "title is required" })
+    .trim()
+    .min(1, "title is required")
+    .max(200)
+    .refine(isStorableText, `title ${STORABLE_TEXT_MESSAGE}`),
+  prompt: z.string().trim().max(5000).refine(isStorableText, `prompt ${STORABLE_TEXT_MESSAGE}`).default(""),
   rubric: rubricSchema,
 });
 export type AssignmentBody = z.infer<typeof assignmentBodySchema>;

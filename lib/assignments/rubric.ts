@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasNoControlCharacters } from "../submissions/control-characters";
+import { isStorableText, STORABLE_TEXT_MESSAGE } from "../submissions/control-characters";
 
 /**
  * Scores are stored as numeric(6, 2) (line_ratings, overrides, submissions.overall_score):
@@ -18,9 +18,8 @@ export const rubricScoreSchema = z
   .max(MAX_RUBRIC_SCORE, `scores go up to ${MAX_RUBRIC_SCORE}`)
   .transform(roundToHundredths);
 
-const CONTROL_CHARACTER_MESSAGE = "contains a control character (such as a NUL byte); remove it";
-/** Rubrics are stored as jsonb, which cannot hold U+0000: refused here instead of failing the insert. */
-const noControlCharacters = [hasNoControlCharacters, CONTROL_CHARACTER_MESSAGE] as const;
+/** Rubrics are stored as jsonb, which cannot hold U+0000 or a lone surrogate: refused here instead of failing the insert. */
+const noControlCharacters = [isStorableText, STORABLE_TEXT_MESSAGE] as const;
 
 /** A teacher's rubric: a score scale and criteria with their levels. */
 export const rubricLevelSchema = z.object({

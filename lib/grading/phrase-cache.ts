@@ -203,12 +203,19 @@ export const DEFAULT_CACHE_MAX_IDLE_DAYS = 90;
 export const DEFAULT_CACHE_MAX_ENTRIES = 200_000;
 
 /** Evicts entries unused for maxIdleDays, then the coldest beyond maxEntries. Returns how many went. */
-export async function evictColdPhrases(sql: SqlExecutor, options: { maxIdleDays?: number; maxEntries?: number } = {}): Promise<number> {
+export async function evictColdPhrases(
+  sql: SqlExecutor,
+  options: { maxIdleDays?: number; maxEntries?: number; maxAgeDays?: number } = {},
+): Promise<number> {
   const maxIdleDays = options.maxIdleDays ?? DEFAULT_CACHE_MAX_IDLE_DAYS;
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
+  // With a retention period (RETENTION_DAYS), a student's sentence and the comments on it
+  // go when it is that old, however often it is hit: the cache keeps no text longer than
+  // the submissions it came from.
   const idle = await sql`
     delete from phrase_cache
     where coalesce(last_hit_at, created_at) < now() - make_interval(days => ${maxIdleDays})
+       or (${options.maxAgeDays ?? null}::int is not null and created_at < now() - make_interval(days => ${options.maxAgeDays ?? 0}))
   `;
   const overflow = await sql`
     delete from phrase_cache where cache_key in (

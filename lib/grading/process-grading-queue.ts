@@ -27,7 +27,7 @@ export async function runHousekeeping(
   options: { retentionDays?: number } = { retentionDays: retentionEnv().RETENTION_DAYS },
 ): Promise<HousekeepingSummary> {
   const cleanedUp = await cleanupJobs(sql);
-  const evictedPhrases = await evictColdPhrases(sql);
+  const evictedPhrases = await evictColdPhrases(sql, { maxAgeDays: options.retentionDays });
   const purgedSubmissions = options.retentionDays === undefined ? 0 : await purgeOldSubmissions(sql, options.retentionDays);
   return { cleanedUp, evictedPhrases, purgedSubmissions };
 }

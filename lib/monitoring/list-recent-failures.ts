@@ -1,3 +1,4 @@
+import { publicJobError } from "../queue/public-job-error";
 import type { SqlExecutor } from "../db/sql";
 import type { RecentFailure } from "./monitoring-stats-schema";
 
@@ -32,7 +33,7 @@ export async function listRecentFailures(sql: SqlExecutor, limit = RECENT_FAILUR
     kind: row.kind,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
-    lastError: row.last_error,
+    lastError: row.last_error === null ? null : publicJobError(row.last_error),
     finishedAt: row.finished_at?.toISOString() ?? null,
     submissionId: row.submission_id,
   }));

@@ -1,4 +1,5 @@
 import type { GradingJobRow } from "./grading-job-row";
+import { publicJobError } from "./public-job-error";
 
 /** A job as the status API shows it: the trigger → status pattern. */
 export function toJobView(job: GradingJobRow) {
@@ -9,7 +10,7 @@ export function toJobView(job: GradingJobRow) {
     status: job.status,
     attempts: job.attempts,
     maxAttempts: job.max_attempts,
-    error: job.last_error,
+    error: job.last_error === null ? null : publicJobError(job.last_error),
     result: job.result ?? null,
     payload: job.payload,
     priority: job.priority,

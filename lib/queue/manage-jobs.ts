@@ -1,3 +1,4 @@
+import { publicJobError } from "./public-job-error";
 import type { SqlExecutor } from "../db/sql";
 import { DomainError } from "../domain-error";
 import type { GradingJobRow, JobStatus } from "./grading-job-row";
@@ -56,7 +57,9 @@ export async function findRetryLimitedJobs(sql: SqlExecutor, jobIds: readonly nu
     where id = any(${[...jobIds]}::bigint[]) and status in ('failed', 'cancelled') and manual_retries >= max_manual_retries
     order by id
   `;
-  return rows.map((row) => new ManualRetryLimitError(Number(row.id), row.manual_retries, row.last_error));
+  return rows.map(
+    (row) => new ManualRetryLimitError(Number(row.id), row.manual_retries, row.last_error === null ? null : publicJobError(row.last_error)),
+  );
 }
 
 /**

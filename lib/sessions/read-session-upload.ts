@@ -55,7 +55,11 @@ export async function readSessionUpload(files: UploadedFile[]): Promise<SessionS
 
 function readCsv(filename: string, bytes: Uint8Array): SessionStudentInput[] {
   // A CSV holds a whole class, so only the file's own 5 MB cap applies to its text.
-  const text = readPlainText(filename, bytes, { advice: "Export the CSV as UTF-8 and upload it again.", maxChars: Infinity });
+  const text = readPlainText(filename, bytes, {
+    advice: "Export the CSV as UTF-8 and upload it again.",
+    maxChars: Infinity,
+    refuseNul: false,
+  });
   let records: Record<string, string>[];
   try {
     records = parse(text, {

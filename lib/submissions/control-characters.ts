@@ -45,3 +45,14 @@ export function controlCharacterMessage(found: ControlCharacter): string {
 
 /** For z.string().refine(hasNoControlCharacters, …) where the position does not matter. */
 export const hasNoControlCharacters = (text: string) => firstControlIndex(text) === -1;
+
+/** Half of a UTF-16 surrogate pair on its own: not a character, and jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const STORABLE_TEXT_MESSAGE = "contains a control character (such as a NUL byte) or a broken character; remove it";
+
+/**
+ * Text Postgres can store as text and as jsonb: no control characters (text refuses NUL)
+ * and no lone surrogates (jsonb refuses them). For z.string().refine(isStorableText, …).
+ */
+export const isStorableText = (text: string) => hasNoControlCharacters(text) && !LONE_SURROGATE.test(text);

@@ -1,3 +1,4 @@
+import { isStorableText, STORABLE_TEXT_MESSAGE } from "./control-characters";
 import { z } from "zod";
 import type { SqlExecutor } from "../db/sql";
 import { getAssignmentContext } from "../assignments/assignments";
@@ -9,14 +10,14 @@ import { DomainError } from "../domain-error";
 
 export const lineOverrideBodySchema = z.object({
   score: z.number({ error: "score must be a number" }).finite(),
-  label: z.string().trim().min(1).max(40).optional(),
-  comment: z.string().trim().max(600).default(""),
+  label: z.string().trim().min(1).max(40).refine(isStorableText, `label ${STORABLE_TEXT_MESSAGE}`).optional(),
+  comment: z.string().trim().max(600).refine(isStorableText, `comment ${STORABLE_TEXT_MESSAGE}`).default(""),
 });
 export type LineOverrideBody = z.infer<typeof lineOverrideBodySchema>;
 
 export const criterionOverrideBodySchema = z.object({
   score: z.number({ error: "score must be a number" }).finite(),
-  comment: z.string().trim().max(1500).default(""),
+  comment: z.string().trim().max(1500).refine(isStorableText, `comment ${STORABLE_TEXT_MESSAGE}`).default(""),
 });
 export type CriterionOverrideBody = z.infer<typeof criterionOverrideBodySchema>;
 

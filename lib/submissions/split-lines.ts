@@ -2,9 +2,10 @@ import { DomainError } from "../domain-error";
 import { DEFAULT_MAX_LINES_PER_SUBMISSION, limitsEnv } from "../env";
 import type { SubmissionLine } from "../grading/schemas";
 import { findControlCharacter } from "./control-characters";
+import { MAX_SUBMISSION_BYTES } from "./submission-limits";
 
-/** The limits a submission's text must keep; the submit form checks the same size. */
-export const MAX_SUBMISSION_BYTES = 100 * 1024;
+export { MAX_SUBMISSION_BYTES };
+
 /** The default line limit; MAX_LINES_PER_SUBMISSION (lib/env.ts) sets the one the server keeps. */
 export const MAX_SUBMISSION_LINES = DEFAULT_MAX_LINES_PER_SUBMISSION;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasNoControlCharacters } from "./control-characters";
+import { isStorableText, STORABLE_TEXT_MESSAGE } from "./control-characters";
 
 /** What POST /api/submissions and /api/grade/stream accept. */
 export const createSubmissionBodySchema = z.object({
@@ -10,7 +10,7 @@ export const createSubmissionBodySchema = z.object({
     .min(1, "studentName is required")
     .max(120)
     // A NUL cannot be stored at all; the essay's own text is checked by splitLines (a 422, like an empty essay).
-    .refine(hasNoControlCharacters, "the name contains a control character (such as a NUL byte); remove it"),
+    .refine(isStorableText, `the name ${STORABLE_TEXT_MESSAGE}`),
   studentId: z.uuid().optional(),
   text: z.string({ error: "text is required" }),
   /** The draft this one revises; defaults to the student's latest submission for the assignment. */

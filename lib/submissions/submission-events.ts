@@ -4,7 +4,7 @@ import { ANY_KEY, type NotificationListener } from "../db/notification-listener"
 import type { Sql, SqlExecutor } from "../db/sql";
 import { liveStreamsEnv } from "../env";
 import { listRatingsSince } from "../grading/line-ratings";
-import { publicJobError } from "./public-job-error";
+import { publicJobError } from "../queue/public-job-error";
 import { getSubmissionSummary } from "./submission-state";
 
 /** The database NOTIFYs this channel, with the submission's id, on each rating, grade, failure and override. */

@@ -1,3 +1,4 @@
+import { publicJobError } from "../queue/public-job-error";
 import type { SqlExecutor } from "../db/sql";
 import { DomainError } from "../domain-error";
 import { ManualRetryLimitError, retryJob } from "../queue/manage-jobs";
@@ -33,7 +34,11 @@ export async function listSubmissionJobs(sql: SqlExecutor, submissionIds: readon
     where payload ? 'submissionId' and payload ->> 'submissionId' = any(${[...submissionIds]}::text[])
     group by 1
   `;
-  for (const row of rows) bySubmission.set(row.submission_id, { processing: row.processing, open: row.open, failed: row.failed ?? [] });
+  for (const row of rows) {
+    // Students and teachers read these: raw driver messages lose their addresses and names (#9).
+    const failed = (row.failed ?? []).map((job) => ({ ...job, error: publicJobError(job.error) }));
+    bySubmission.set(row.submission_id, { processing: row.processing, open: row.open, failed });
+  }
   return bySubmission;
 }
 
@@ -71,7 +76,9 @@ async function listRetryLimitedJobs(
       and manual_retries >= max_manual_retries and (${kind}::text is null or kind = ${kind})
     order by id
   `;
-  return rows.map((row) => new ManualRetryLimitError(Number(row.id), row.manual_retries, row.last_error));
+  return rows.map(
+    (row) => new ManualRetryLimitError(Number(row.id), row.manual_retries, row.last_error === null ? null : publicJobError(row.last_error)),
+  );
 }
 
 /**

@@ -37,4 +37,11 @@ describe("a bad setting stops a server process when it starts, with a sentence (
     expect(code).toBe(2);
     expect(output).toContain("process-grading-jobs: GRADING_CONCURRENCY must be a whole number above 0");
   });
+
+  it("npm start refuses a bad setting once, instead of restarting both parts forever", async () => {
+    const { code, output } = await runToExit(["--import", "tsx", "scripts/start.ts"], { ...bad, RETENTION_DAYS: "soon" });
+    expect(code).toBe(1);
+    expect(output).toContain("start: GRADING_CONCURRENCY must be a whole number above 0");
+    expect(output).not.toContain("restarting");
+  });
 });

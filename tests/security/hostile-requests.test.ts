@@ -76,21 +76,23 @@ describe("control characters in what people send (#9)", () => {
     const before = await countStored();
     const response = await postJson("/api/submissions", { assignmentId, studentName: "Mal\u0000lory", text: makeEssay(3, "nul-name") });
     expect(response.status).toBe(400);
-    expect((await errorOf(response)).message).toBe("studentName: the name contains a control character (such as a NUL byte); remove it");
+    expect((await errorOf(response)).message).toBe(
+      "studentName: the name contains a control character (such as a NUL byte) or a broken character; remove it",
+    );
     expect(await countStored()).toEqual(before);
   });
 
   it("a class upload with NUL bytes in a CSV row, a .txt essay and a name is a 422 listing each (was a 500)", async () => {
     const before = await countStored();
     const csv = `name,text\nAna,"${makeEssay(2, "csv-ok")}"\nBen,"Fine start.\nThen a \u0000 byte."\n"Cl\u0000eo","${makeEssay(2, "csv-name")}"\n`;
-    const response = await postSession([new File([csv], "period2.csv"), new File([`Essay\u0000text`], "dan.txt")]);
+    const response = await postSession([new File([csv], "period2.csv"), new File([`Essay\u0007text`], "dan.txt")]);
     expect(response.status).toBe(422);
     const error = await errorOf(response);
     expect(error.message).toBe("3 of 4 essays cannot be graded; nothing was started.");
     expect(error.problems).toEqual([
       expect.stringMatching(/^period2\.csv row 3: The essay contains a control character, U\+0000 .* on line 2;/),
       "period2.csv row 4: the student's name contains a control character, U+0000 (NUL, a zero byte); remove it.",
-      expect.stringMatching(/^dan\.txt: The essay contains a control character, U\+0000/),
+      expect.stringMatching(/^dan\.txt: The essay contains a control character, U\+0007/),
     ]);
     expect(await countStored()).toEqual(before);
   });
@@ -212,5 +214,50 @@ describe("manual retries over HTTP (#9)", () => {
     } finally {
       llm.setFaults(null);
     }
+  });
+});
+
+describe("text Postgres cannot store is refused at the edge, not by a failing insert (#9)", () => {
+  const send = (method: string, path: string, body: unknown) =>
+    fetch(`${app.url}${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("a NUL or a lone surrogate in an assignment's title, prompt or rubric text is a 400 sentence; nothing is stored", async () => {
+    const before = await countStored();
+    for (const body of [
+      { title: "Essay\u0000one", rubric: testRubric },
+      { title: "Essay", prompt: "Write \ud800 about it", rubric: testRubric },
+      { title: "Essay", rubric: { ...testRubric, criteria: [{ ...testRubric.criteria[0]!, name: "Ide\udc00as" }] } },
+    ]) {
+      const response = await send("POST", "/api/assignments", body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect((await errorOf(response)).message).toMatch(/control character .* or a broken character/);
+    }
+    const edited = await send("PUT", `/api/assignments/${assignmentId}`, { title: "Edited\u0000", rubric: testRubric });
+    expect(edited.status).toBe(400);
+    expect(await countStored()).toEqual(before);
+  });
+
+  it("a NUL or a lone surrogate in a teacher's override is a 400 sentence; the override and the cache are untouched", async () => {
+    const created = await postJson("/api/submissions", { assignmentId, studentName: "Ira", text: makeEssay(2, "override-text") });
+    const { id } = (await created.json()) as { id: string };
+    const overrides = async () => ({
+      lines: await countRows(db.current.sql, "rating_overrides"),
+      criteria: await countRows(db.current.sql, "criterion_overrides"),
+      // Grading goes on in the background and fills the cache; only a teacher's entry would be the override's.
+      teacherCache: (await db.current.sql`select count(*)::int as n from phrase_cache where source = 'teacher'`)[0]!.n as number,
+    });
+    const before = await overrides();
+    const criterionId = testRubric.criteria[0]!.id;
+    for (const [path, body] of [
+      [`/api/submissions/${id}/lines/0/override`, { score: 3, comment: "Cite\u0000it" }],
+      [`/api/submissions/${id}/lines/0/override`, { score: 3, comment: "Cite \ud800 it" }],
+      [`/api/submissions/${id}/lines/0/override`, { score: 3, label: "ok\u0000" }],
+      [`/api/submissions/${id}/criteria/${criterionId}/override`, { score: 3, comment: "Bad \udfff" }],
+    ] as const) {
+      const response = await send("PUT", path, body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect((await errorOf(response)).message).toMatch(/control character .* or a broken character/);
+    }
+    expect(await overrides()).toEqual(before);
   });
 });

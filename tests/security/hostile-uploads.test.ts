@@ -155,7 +155,12 @@ describe("POST /api/sessions refuses hostile files and CSVs, and stores nothing 
   });
 
   const csvCases: Array<[string, number, () => Buffer, RegExp]> = [
-    ["NUL bytes", 422, () => Buffer.concat([Buffer.from("name,text\nAna,"), nulText]), /class\.csv holds NUL bytes/],
+    [
+      "NUL bytes",
+      422,
+      () => Buffer.concat([Buffer.from("name,text\nAna,"), nulText]),
+      /class\.csv row 2: The essay contains a control character, U\+0000/,
+    ],
     [
       "invalid UTF-8",
       422,

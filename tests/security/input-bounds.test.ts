@@ -45,7 +45,9 @@ describe("essay text with control characters (#9) (pure)", () => {
       text: "An essay.",
     });
     expect(parsed.success).toBe(false);
-    expect(describeZodError(parsed.error!)).toBe("studentName: the name contains a control character (such as a NUL byte); remove it");
+    expect(describeZodError(parsed.error!)).toBe(
+      "studentName: the name contains a control character (such as a NUL byte) or a broken character; remove it",
+    );
   });
 });
 
@@ -67,7 +69,9 @@ describe("rubric numbers fit the numeric(6, 2) columns that store scores (#9) (p
     const rubric = { ...testRubric, criteria: [{ ...testRubric.criteria[0]!, name: "Ide\u0000as" }] };
     const parsed = rubricSchema.safeParse(rubric);
     expect(parsed.success).toBe(false);
-    expect(describeZodError(parsed.error!)).toBe("criteria.0.name: contains a control character (such as a NUL byte); remove it");
+    expect(describeZodError(parsed.error!)).toBe(
+      "criteria.0.name: contains a control character (such as a NUL byte) or a broken character; remove it",
+    );
   });
 
   it("the assignment form says the same before sending: too large, and too many decimals", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AssignmentContext } from "../../lib/assignments/assignments";
 import { createOpenAiRater } from "../../lib/grading/raters/openai-rater";
-import { publicJobError } from "../../lib/submissions/public-job-error";
+import { publicJobError } from "../../lib/queue/public-job-error";
 import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, makeEssay, testRubric } from "../helpers/grading";
 import { freePort, readSse, startApp, type RunningApp } from "../helpers/next-server";
@@ -169,6 +169,40 @@ describe("job errors shown to people (#9)", () => {
       expect(error).toMatch(/^connect ECONNREFUSED \[address hidden\]/);
       for (const hidden of ["10.0.3.7", "5432", "grader", "hunter2", "db.internal", "/srv/", "connection.js"])
         expect(error).not.toContain(hidden);
+    }
+  });
+
+  it("every reader of a stored raw error shows it redacted: the submission, its job, the class session, the monitor", async () => {
+    const created = await fetch(`${app.url}/api/sessions`, {
+      method: "POST",
+      body: (() => {
+        const form = new FormData();
+        form.set("assignmentId", assignmentId);
+        form.set("title", "Raw errors");
+        form.append("files", new File([makeEssay(2, "raw-session")], "pia.txt"));
+        return form;
+      })(),
+    });
+    expect(created.status).toBe(201);
+    const session = (await created.json()) as { id: string };
+    const [{ id: submissionId } = { id: "" }] = await db.current.sql<
+      { id: string }[]
+    >`select id from submissions where session_id = ${session.id}`;
+    const raw = 'password authentication failed for user "grader" at db.internal.school.edu:6543 (/srv/gradeline/lib/x.ts)';
+    const [job] = await db.current.sql<{ id: number }[]>`
+      update grading_jobs set status = 'failed', last_error = ${raw}, finished_at = now(), lease_owner = null, lease_expires_at = null
+      where payload->>'submissionId' = ${submissionId} and status in ('pending', 'processing', 'completed')
+      returning id
+    `;
+    const shown = [
+      JSON.stringify(await (await fetch(`${app.url}/api/submissions/${submissionId}`)).json()),
+      JSON.stringify(await (await fetch(`${app.url}/api/jobs/${job!.id}`)).json()),
+      JSON.stringify(await (await fetch(`${app.url}/api/sessions/${session.id}`)).json()),
+      JSON.stringify(await (await fetch(`${app.url}/api/monitoring/stats`)).json()),
+    ];
+    for (const text of shown) {
+      expect(text).toContain("password authentication failed for user");
+      for (const hidden of ['\\"grader\\"', "db.internal", "6543", "/srv/"]) expect(text).not.toContain(hidden);
     }
   });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { retentionEnv } from "../../lib/env";
+import { phraseCacheFor } from "../../lib/grading/phrase-cache";
 import { runHousekeeping } from "../../lib/grading/process-grading-queue";
 import { purgeOldSubmissions } from "../../lib/submissions/purge-old-submissions";
 import { freshDatabasePerFile } from "../helpers/db";
@@ -104,6 +105,31 @@ describe("cleanup (#9)", () => {
     const purged = await runHousekeeping(db.current.sql, { retentionDays: 3650 });
     expect(purged.purgedSubmissions).toBe(1);
     expect(await existing(db.current.sql, "submissions", [kept])).toEqual([]);
+  });
+
+  it("with RETENTION_DAYS the phrase cache keeps no sentence longer than that, however often it is hit", async () => {
+    const sql = db.current.sql;
+    const cache = phraseCacheFor(
+      { id: assignmentId, title: "t", prompt: "", rubric: { scale: { min: 1, max: 5 }, criteria: [] } as never, rubricVersion: 1 },
+      { id: "r", version: "1" },
+    );
+    const line = (text: string, index: number) => ({ index, text, start: 0, end: text.length });
+    const rating = (lineIndex: number) => ({ lineIndex, score: 4, label: "good", comment: "Fine.", suggestion: null, criterionId: null });
+    await cache.storeRatings(
+      sql,
+      [line("My dad lost his job last spring.", 0), line("A fresh sentence today.", 1)],
+      [rating(0), rating(1)],
+    );
+    await sql`update phrase_cache set created_at = now() - interval '40 days', last_hit_at = now() where normalized_text like 'my dad%'`;
+
+    await runHousekeeping(sql, { retentionDays: undefined });
+    expect((await sql`select normalized_text from phrase_cache where normalized_text like 'my dad%'`).length).toBe(1); // hit: kept
+
+    await runHousekeeping(sql, { retentionDays: 30 });
+    const left = await sql<
+      { normalized_text: string }[]
+    >`select normalized_text from phrase_cache where normalized_text in ('my dad lost his job last spring', 'a fresh sentence today')`;
+    expect(left.map((row) => row.normalized_text)).toEqual(["a fresh sentence today"]);
   });
 
   it("RETENTION_DAYS is unset by default (keep forever), and a bad value is refused with a sentence (pure)", () => {

@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { toErrorResponse } from "@/lib/api/errors";
@@ -7,8 +8,9 @@ import { assignmentBodySchema, createAssignment, listAssignments } from "@/lib/a
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+export async function GET(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     return NextResponse.json({ assignments: await listAssignments(getSql()) });
   } catch (error) {
     return toErrorResponse(error);
@@ -17,6 +19,7 @@ export async function GET() {
 
 export async function POST(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const body = assignmentBodySchema.parse(await readJsonBody(request, MAX_ASSIGNMENT_REQUEST_BYTES));
     const assignment = await createAssignment(getSql(), body);
     return NextResponse.json(assignment, { status: 201, headers: { Location: `/api/assignments/${assignment.id}` } });

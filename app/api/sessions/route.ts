@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
@@ -19,8 +20,9 @@ const sessionFormSchema = z.object({
   title: z.string().trim().max(200).optional(),
 });
 
-export async function GET() {
+export async function GET(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     return NextResponse.json({ sessions: await listSessions(getSql()) });
   } catch (error) {
     return toErrorResponse(error);
@@ -33,6 +35,7 @@ export async function GET() {
  */
 export async function POST(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const key = readIdempotencyKey(request);
     const form = await readMultipartForm(request, {
       maxBytes: documentEnv().maxUploadBytes,

@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { NextResponse } from "next/server";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { toErrorResponse } from "@/lib/api/errors";
@@ -18,6 +19,7 @@ export const maxDuration = 300;
  */
 export async function POST(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const key = readIdempotencyKey(request);
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_SUBMISSION_REQUEST_BYTES));
     const sql = getSql();

@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { MAX_ASSIGNMENT_REQUEST_BYTES } from "@/lib/api/route-config";
 import { NextResponse } from "next/server";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
@@ -8,8 +9,9 @@ import { assignmentBodySchema, getAssignmentContext, updateAssignment } from "@/
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const id = parseUuid((await params).id);
     const assignment = await getAssignmentContext(getSql(), id);
     if (!assignment) throw new ApiError("not_found", `No assignment with id ${id}.`);
@@ -21,6 +23,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
 
 export async function PUT(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const id = parseUuid((await params).id);
     const body = assignmentBodySchema.parse(await readJsonBody(request, MAX_ASSIGNMENT_REQUEST_BYTES));
     const assignment = await updateAssignment(getSql(), id, body);

@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { NextResponse } from "next/server";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { readMultipartForm } from "@/lib/api/read-body";
@@ -11,6 +12,7 @@ const MAX_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024;
 /** The text of an uploaded .txt or .docx (multipart field "file"), for the submit form to show before grading. */
 export async function POST(request: Request) {
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const form = await readMultipartForm(request, {
       maxBytes: MAX_REQUEST_BYTES,
       maxFileBytes: MAX_DOCUMENT_BYTES,

@@ -1,3 +1,4 @@
+import { assertRequestAllowed } from "@/lib/api/guard-request";
 import { drainAfterResponse } from "@/lib/api/drain-after-response";
 import { toErrorResponse } from "@/lib/api/errors";
 import { readJsonBody } from "@/lib/api/read-body";
@@ -23,6 +24,7 @@ export const maxDuration = 300;
 export async function POST(request: Request) {
   let release = () => {};
   try {
+    assertRequestAllowed(request); // proxy.ts skips this route (see its matcher)
     const key = readIdempotencyKey(request);
     release = acquireStreamSlot(request);
     const body = createSubmissionBodySchema.parse(await readJsonBody(request, MAX_SUBMISSION_REQUEST_BYTES));

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { describedBy, FieldError } from "@/app/components/field-error";
-import { MAX_SUBMISSION_BYTES } from "@/lib/submissions/split-lines";
+import { MAX_SUBMISSION_BYTES } from "@/lib/submissions/submission-limits";
 import { newIdempotencyKey } from "@/lib/client/new-idempotency-key";
 import { errorMessageOf, requestJson } from "@/lib/client/request-json";
 
