@@ -143,3 +143,15 @@ describe("cleanup (#9)", () => {
     expect(() => retentionEnv({ CLEANUP_INTERVAL_MS: "10" })).toThrow("CLEANUP_INTERVAL_MS must be a whole number of at least 1000");
   });
 });
+
+describe("purge_old_submissions reads only what is old (#9)", () => {
+  it("walks submissions_created_at_idx from the cutoff instead of scanning the table", async () => {
+    const plan = await db.current.sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      return tx.unsafe(
+        "explain (format json) select s.id from public.submissions s where s.created_at < now() - interval '30 days' order by s.created_at limit 500",
+      );
+    });
+    expect(JSON.stringify(plan)).toContain("submissions_created_at_idx");
+  });
+});
