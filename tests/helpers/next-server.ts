@@ -81,6 +81,22 @@ export interface ParsedSseEvent {
   data: unknown;
 }
 
+/** One SSE block (the text between blank lines): its event, and its data as sent (JSON-parsed into event.data). */
+export function parseSseBlock(block: string): { event: ParsedSseEvent; rawData: string } {
+  const event: ParsedSseEvent = { event: "message", data: null };
+  let rawData = "";
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) continue;
+    const [field, ...rest] = line.split(": ");
+    const content = rest.join(": ");
+    if (field === "id") event.id = content;
+    else if (field === "event") event.event = content;
+    else if (field === "data") rawData += content;
+  }
+  event.data = rawData ? JSON.parse(rawData) : null;
+  return { event, rawData };
+}
+
 /** Reads an SSE response until `until` says stop (or the stream ends), returning the events in order. */
 export async function readSse(
   response: Response,
@@ -98,20 +114,9 @@ export async function readSse(
       buffer += value;
       let boundary: number;
       while ((boundary = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, boundary);
+        const { event, rawData } = parseSseBlock(buffer.slice(0, boundary));
         buffer = buffer.slice(boundary + 2);
-        const event: ParsedSseEvent = { event: "message", data: null };
-        let data = "";
-        for (const line of block.split("\n")) {
-          if (line.startsWith(":")) continue;
-          const [field, ...rest] = line.split(": ");
-          const content = rest.join(": ");
-          if (field === "id") event.id = content;
-          else if (field === "event") event.event = content;
-          else if (field === "data") data += content;
-        }
-        if (!data && !event.id) continue; // comment-only block (keep-alive)
-        event.data = data ? JSON.parse(data) : null;
+        if (!rawData && !event.id) continue; // comment-only block (keep-alive)
         events.push(event);
         if (until(event, events)) {
           await reader.cancel();

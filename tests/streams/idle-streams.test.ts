@@ -4,7 +4,7 @@ import { freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { startApp, type RunningApp } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
-import { collectSse, committedTransactions, rateLines, ratedIndexes, sleep, STATS_FLUSH_MS } from "./support";
+import { committedTransactions, rateLines, ratedIndexes, sleep, STATS_FLUSH_MS, closeAll, openStream as openStreamAt } from "./support";
 
 // Server-Sent Events from `next start` driven by Postgres LISTEN/NOTIFY (#9): an open,
 // idle stream costs the database nothing, and a notification reaches the stream it concerns.
@@ -37,26 +37,7 @@ async function newSubmission(name: string): Promise<string> {
   return created.id;
 }
 
-/** Opens a submission's stream as `client` (X-Forwarded-For); the caller cancels it. */
-async function openStream(submissionId: string, client: string) {
-  const abort = new AbortController();
-  const response = await fetch(`${app.url}/api/submissions/${submissionId}/events`, {
-    headers: { "x-forwarded-for": client },
-    signal: abort.signal,
-  });
-  const sse = response.ok && response.body ? collectSse(response.body) : null;
-  return {
-    response,
-    sse,
-    close: async () => {
-      abort.abort();
-      await sse?.cancel();
-    },
-  };
-}
-
-type OpenStream = Awaited<ReturnType<typeof openStream>>;
-const closeAll = (streams: OpenStream[]) => Promise.all(streams.splice(0).map((stream) => stream.close()));
+const openStream = (submissionId: string, client: string, path?: string) => openStreamAt(app.url, submissionId, client, path);
 
 describe("streams driven by LISTEN/NOTIFY (#9)", () => {
   it(`${IDLE_STREAMS} open, idle streams make fewer database transactions than there are streams in ${IDLE_WINDOW_MS / 1000} s; a notification reaches its own stream`, async () => {

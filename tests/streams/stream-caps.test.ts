@@ -6,7 +6,7 @@ import { countRows, freshDatabasePerFile } from "../helpers/db";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../helpers/grading";
 import { startApp, type RunningApp } from "../helpers/next-server";
 import { waitFor } from "../helpers/workers";
-import { collectSse } from "./support";
+import { closeAll, openStream as openStreamAt, type OpenStream } from "./support";
 
 // Caps on open Server-Sent Events streams in `next start` (#9): per client (by
 // X-Forwarded-For) and for the server as a whole; beyond them, a 429 with a sentence and
@@ -40,23 +40,7 @@ async function newSubmission(name: string): Promise<string> {
   return created.id;
 }
 
-/** Opens a submission's stream as `client` (X-Forwarded-For); the caller cancels it. */
-async function openStream(submissionId: string, client: string, path = `/api/submissions/${submissionId}/events`) {
-  const abort = new AbortController();
-  const response = await fetch(`${app.url}${path}`, { headers: { "x-forwarded-for": client }, signal: abort.signal });
-  const sse = response.ok && response.body ? collectSse(response.body) : null;
-  return {
-    response,
-    sse,
-    close: async () => {
-      abort.abort();
-      await sse?.cancel();
-    },
-  };
-}
-
-type OpenStream = Awaited<ReturnType<typeof openStream>>;
-const closeAll = (streams: OpenStream[]) => Promise.all(streams.splice(0).map((stream) => stream.close()));
+const openStream = (submissionId: string, client: string, path?: string) => openStreamAt(app.url, submissionId, client, path);
 
 describe("caps on open streams (#9)", () => {
   it("a client over its cap gets a 429 with a sentence and Retry-After; other clients still stream; closing one frees its slot", async () => {

@@ -1,6 +1,6 @@
 import type { Sql } from "../../lib/db/sql";
 import { recordLineRatings } from "../../lib/grading/line-ratings";
-import type { ParsedSseEvent } from "../helpers/next-server";
+import { parseSseBlock, type ParsedSseEvent } from "../helpers/next-server";
 
 /** A rating as a rate_lines job writes it. */
 const ratingOf = (lineIndex: number) => ({
@@ -56,19 +56,9 @@ export function collectSse(body: ReadableStream<Uint8Array>): { events: ParsedSs
         buffer += value;
         let boundary: number;
         while ((boundary = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, boundary);
+          const { event, rawData } = parseSseBlock(buffer.slice(0, boundary));
           buffer = buffer.slice(boundary + 2);
-          const event: ParsedSseEvent = { event: "message", data: null };
-          let data = "";
-          for (const line of block.split("\n")) {
-            if (line.startsWith(":")) continue;
-            const [field, ...rest] = line.split(": ");
-            if (field === "id") event.id = rest.join(": ");
-            else if (field === "event") event.event = rest.join(": ");
-            else if (field === "data") data += rest.join(": ");
-          }
-          if (!data) continue; // a keep-alive comment
-          event.data = JSON.parse(data);
+          if (!rawData) continue; // a keep-alive comment
           events.push(event);
         }
       }
@@ -88,3 +78,21 @@ export function collectSse(body: ReadableStream<Uint8Array>): { events: ParsedSs
 
 export const ratedIndexes = (events: ParsedSseEvent[]) =>
   events.filter((event) => event.event === "line").map((event) => (event.data as { lineIndex: number }).lineIndex);
+
+/** Opens a stream (a submission's, unless `path` says otherwise) as `client` (X-Forwarded-For); the caller closes it. */
+export async function openStream(appUrl: string, submissionId: string, client: string, path = `/api/submissions/${submissionId}/events`) {
+  const abort = new AbortController();
+  const response = await fetch(`${appUrl}${path}`, { headers: { "x-forwarded-for": client }, signal: abort.signal });
+  const sse = response.ok && response.body ? collectSse(response.body) : null;
+  return {
+    response,
+    sse,
+    close: async () => {
+      abort.abort();
+      await sse?.cancel();
+    },
+  };
+}
+
+export type OpenStream = Awaited<ReturnType<typeof openStream>>;
+export const closeAll = (streams: OpenStream[]) => Promise.all(streams.splice(0).map((stream) => stream.close()));
