@@ -20,15 +20,13 @@
  *   cache_hit_rate             lines rated from the phrase cache / lines
  *   tokens                     prompt + completion tokens recorded in llm_calls
  */
-import postgres from "postgres";
-import { ensureEmbeddedPostgres } from "../lib/db/embedded";
-import { applyMigrations } from "../lib/db/migrate";
 import { createAssignment } from "../lib/assignments/assignments";
 import type { Rubric } from "../lib/assignments/rubric";
 import { ensureNextBuild } from "../tests/setup/build-next";
 import { readSse, startApp } from "../tests/helpers/next-server";
 import { startFakeOpenAiServer } from "../tests/support/fake-openai-server";
 import { createSql } from "../lib/db/sql";
+import { freshDatabase } from "./bench/fresh-database";
 
 const quick = process.argv.includes("--quick");
 const ESSAYS = quick ? 12 : 30;
@@ -81,22 +79,11 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function freshDatabase(): Promise<string> {
-  const server = await ensureEmbeddedPostgres();
-  const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  const url = server.urlFor(DATABASE);
-  await applyMigrations(url);
-  return url;
-}
-
 async function main() {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`bench:grading — ${ESSAYS} essays × ${LINES_PER_ESSAY} lines, LLM latency ${LLM_LATENCY_MS} ms, concurrency ${CONCURRENCY}`);
   ensureNextBuild();
-  const databaseUrl = await freshDatabase();
+  const databaseUrl = await freshDatabase(DATABASE);
   const sql = createSql(databaseUrl);
   const llm = await startFakeOpenAiServer({ latencyMs: LLM_LATENCY_MS });
   const app = await startApp({

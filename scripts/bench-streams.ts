@@ -26,15 +26,13 @@
  *   <phase>_notify_ms          rating committed → its `line` event on the stream
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
-import { ensureEmbeddedPostgres } from "../lib/db/embedded";
-import { applyMigrations } from "../lib/db/migrate";
 import { createSql, type Sql } from "../lib/db/sql";
 import { createSubmission } from "../lib/submissions/create-submission";
 import { createTestAssignment, identityOnlyRater, makeEssay } from "../tests/helpers/grading";
 import { startApp } from "../tests/helpers/next-server";
 import { ensureNextBuild } from "../tests/setup/build-next";
 import { collectSse, committedTransactions, rateLines, ratedIndexes, sleep, STATS_FLUSH_MS } from "../tests/streams/support";
+import { freshDatabase } from "./bench/fresh-database";
 
 const DATABASE = "gradeline_bench_streams";
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -50,17 +48,6 @@ function parseFlags(): { streams: number; seconds: number } {
     return parsed;
   };
   return { streams: positive("streams", values.streams, 200), seconds: positive("seconds", values.seconds, 20) };
-}
-
-async function freshDatabase(): Promise<string> {
-  const server = await ensureEmbeddedPostgres();
-  const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  const url = server.urlFor(DATABASE);
-  await applyMigrations(url);
-  return url;
 }
 
 async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
@@ -133,7 +120,7 @@ async function main() {
   const { streams, seconds } = parseFlags();
   log(`bench:streams — ${streams} streams held ${seconds} s, LISTEN/NOTIFY and without LISTEN`);
   ensureNextBuild();
-  const databaseUrl = await freshDatabase();
+  const databaseUrl = await freshDatabase(DATABASE);
   const sql = createSql(databaseUrl);
   try {
     const assignment = await createTestAssignment(sql);
